@@ -1,0 +1,65 @@
+# agentfleet.hashistack — set-up and test entry points (see README).
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST := $(BIN)/pytest
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+# Molecule scenarios run by `make test` (each is a directory under molecule/).
+MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+
+.PHONY: setup test summary clean-results lint ansible-lint sanity test-unit test-integration test-molecule \
+        build doc-check bench freeze clean
+
+setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
+	bash scripts/setup.sh
+
+test: clean-results lint sanity test-unit test-integration test-molecule  ## Everything, in order
+	@$(MAKE) --no-print-directory summary
+
+clean-results:
+	rm -rf build/junit
+
+lint: ansible-lint doc-check  ## Linters
+
+ansible-lint:
+	$(BIN)/ansible-lint --profile production roles playbooks molecule
+
+doc-check:        ## Collection builds, and ansible-doc renders every module
+	bash scripts/doc-check.sh
+
+sanity:           ## ansible-test sanity, offline, in a scratch copy
+	bash scripts/sanity.sh
+
+test-unit:        ## Fast tests: pure Python, contract servers
+	$(PYTEST) tests/unit -q --junitxml=build/junit/unit.xml
+
+test-integration: ## ansible-playbook against OpenBao and the contract servers
+	$(PYTEST) tests/integration -q --junitxml=build/junit/integration.xml
+
+test-molecule:    ## Roles in systemd containers (starts Docker, builds the image if missing)
+	bash scripts/ensure-docker.sh
+	rm -f build/junit/molecule.txt
+	set -e; for s in $(MOLECULE_SCENARIOS); do \
+	  echo "=== molecule test -s $$s"; start=$$(date +%s); \
+	  $(BIN)/molecule test -s $$s; \
+	  echo "=== molecule $$s passed in $$(( $$(date +%s) - start )) s"; \
+	  mkdir -p build/junit; echo "$$s $$(( $$(date +%s) - start ))" >> build/junit/molecule.txt; \
+	done
+
+summary:          ## One closing line over the last test run (junit files + molecule log)
+	@$(BIN)/python scripts/test_summary.py build/junit
+
+build:            ## Build the collection tarball into build/
+	mkdir -p build && $(BIN)/ansible-galaxy collection build --force --output-path build .
+
+bench:            ## Benchmarks (print figures; never part of `make test`)
+	@for b in benchmarks/*.py; do echo "=== $$b"; $(BIN)/python $$b || exit 1; done
+
+freeze:           ## Regenerate constraints.txt from the venv
+	{ echo '# Transitive pins: pip freeze of the project venv (regenerate with `make freeze`).'; \
+	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
+
+clean:
+	rm -rf build .pytest_cache .hypothesis
