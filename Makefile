@@ -24,7 +24,7 @@ clean-results:
 lint: ansible-lint doc-check  ## Linters
 
 ansible-lint:
-	$(BIN)/ansible-lint --profile production roles playbooks molecule
+	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks molecule)
 
 doc-check:        ## Collection builds, and ansible-doc renders every module
 	bash scripts/doc-check.sh

@@ -30,7 +30,8 @@ stamp="$VENV/.requirements.sha256"
 want="$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing pinned Python packages"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt \
+    2> >(grep -v "WARNING: Location" >&2)
   echo "$want" > "$stamp"
 else
   log "Python packages up to date"

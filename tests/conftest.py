@@ -15,6 +15,8 @@ sys.path.insert(0, str(REPO / ".collections"))
 from tests.support.openbao import DevServer, RaftServer  # noqa: E402
 
 pytest_plugins = [
+    "tests.support.nomad_api.fixtures",
+    "tests.support.consul_api.fixtures",
 ]
 
 
