@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side: validate a fleet spec once and write the apply bundle."""
+from __future__ import annotations
+
+import os
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+
+ARGSPEC = {
+    "spec": {"type": "dict"},
+    "src": {"type": "path"},
+    "key": {"type": "str", "no_log": False},
+    "dest": {"type": "path", "required": True},
+    "templates_dir": {"type": "path"},
+    "template_search": {"type": "list", "elements": "path"},
+    "cache": {"type": "bool", "default": True},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(ARGSPEC)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _validation, args = self.validate_argument_spec(
+            argument_spec=ARGSPEC, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
+        task_vars = task_vars or {}
+        search = list(args["template_search"] or [])
+        if not search and task_vars.get("playbook_dir"):
+            search.append(task_vars["playbook_dir"])
+        try:
+            spec, raw = args["spec"], None
+            if args["src"]:
+                with open(args["src"], "rb") as handle:
+                    raw = handle.read() + b"\0key=" + (args["key"] or "").encode("utf-8")
+            key = B.input_key(spec, args["templates_dir"], search, spec_bytes=raw)
+            data = B.cached(args["dest"], key) if args["cache"] else None
+            reused = data is not None
+            if data is None:
+                if args["src"]:
+                    spec = B.read_spec_file(args["src"], args["key"])
+                data = B.build(spec, templates_dir=args["templates_dir"], search_dirs=search)
+                data["input_key"] = key
+        except FleetSpecError as exc:
+            result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])
+            return result
+        except (OSError, ValueError) as exc:
+            result.update(failed=True, msg="fleet spec could not be rendered: %s" % exc)
+            return result
+        try:
+            # A work file of the controller, written in check mode too: every later
+            # phase plans from it. Not managed state, so never reported as a change.
+            if not reused:
+                B.write(args["dest"], data)
+        except OSError as exc:
+            result.update(failed=True, msg="dest %s: cannot write the bundle: %s" % (args["dest"], exc))
+            return result
+        result.update(changed=False, reused=reused, bundle=os.path.abspath(args["dest"]), fleet=data["fleet"],
+                      revision=data["revision"], counts=data["counts"], agents=sorted(data["agents"]),
+                      tenants=sorted(data["tenants"]))
+        return result

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side bulk apply / prune of a fleet's Consul config entries."""
+from __future__ import annotations
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import connection_argument_spec
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.consul_sync import ConsulSync
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
+    FleetAction, FleetActionFailed, check_concurrency)
+
+ARGSPEC = connection_argument_spec()
+ARGSPEC.update(
+    bundle=dict(type="path", required=True),
+    phase=dict(type="str", default="apply", choices=["apply", "prune"]),
+    concurrency=dict(type="int", default=8),
+)
+
+
+class ActionModule(FleetAction):
+    ARGSPEC = ARGSPEC
+    _VALID_ARGS = frozenset(list(ARGSPEC) + ["address"])
+
+    def execute(self, params):
+        p = params
+        check_concurrency(p)
+        if p["retries"] < 0:
+            raise FleetActionFailed("retries must be >= 0, got %r" % (p["retries"],))
+        try:
+            data = B.load(p["bundle"])
+            client = ConsulClient(
+                url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
+                ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],
+                namespace=p["namespace"], partition=p["partition"], datacenter=p["datacenter"],
+                timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"])
+            sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
+            results = sync.converge() if p["phase"] == "apply" else sync.prune()
+        except ConsulError as exc:
+            raise FleetActionFailed(str(exc), status=exc.status)
+        except ValueError as exc:
+            raise FleetActionFailed(str(exc))
+        return self.finish(results)

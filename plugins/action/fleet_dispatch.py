@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side dispatch of work items with derived idempotency tokens and a cap."""
+from __future__ import annotations
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.dispatch_guard import (
+    check_items, dispatch_items)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispatch import DispatchError
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import FleetAction, FleetActionFailed
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
+    NOMAD_ARGSPEC, nomad_client)
+
+ARGSPEC = dict(NOMAD_ARGSPEC)
+ARGSPEC.update(
+    job_id=dict(type="str", required=True),
+    items=dict(type="list", elements="raw", required=True),
+    max_running=dict(type="int", required=True),
+    fail_on_limit=dict(type="bool", default=True),
+)
+
+
+class ActionModule(FleetAction):
+    ARGSPEC = ARGSPEC
+    _VALID_ARGS = frozenset(ARGSPEC)
+
+    def execute(self, params):
+        p = params
+        if p["max_running"] < 1:
+            raise FleetActionFailed("max_running: must be >= 1, got %s" % p["max_running"])
+        errors = check_items(p["items"])
+        if errors:
+            raise FleetActionFailed("%d bad work item(s), nothing dispatched: %s" % (len(errors), "; ".join(errors)),
+                                    errors=errors)
+        client = nomad_client(p)
+        try:
+            results = dispatch_items(client, p["job_id"], p["namespace"], p["items"], p["max_running"],
+                                     check_mode=self.check)
+        except DispatchError as exc:
+            raise FleetActionFailed(str(exc))
+        except NomadError as exc:
+            raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
+        summary = {"dispatched": 0, "existing": 0, "refused": 0}
+        for res in results:
+            summary[res["outcome"]] += 1
+        out = {"changed": summary["dispatched"] > 0, "results": results, "summary": summary}
+        if summary["refused"] and p["fail_on_limit"]:
+            refused = [r["id"] for r in results if r["outcome"] == "refused"]
+            raise FleetActionFailed("%d item(s) refused, the cap of %d running children of %s is reached: %s"
+                                    % (len(refused), p["max_running"], p["job_id"], ", ".join(refused[:20])), **out)
+        return out

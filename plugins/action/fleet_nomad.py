@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side bulk apply / wait / prune / stop of a fleet's Nomad objects."""
+from __future__ import annotations
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
+    NomadSync, load_known, save_known)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
+    FleetAction, FleetActionFailed, check_concurrency)
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
+    NOMAD_ARGSPEC, nomad_client)
+
+ARGSPEC = dict(NOMAD_ARGSPEC)
+ARGSPEC.update(
+    bundle=dict(type="path"),
+    phase=dict(type="str", default="apply", choices=["apply", "wait", "prune", "stop"]),
+    fleet=dict(type="str"),
+    jobs=dict(type="list", elements="dict", default=[]),
+    tenants=dict(type="list", elements="str", default=[]),
+    agents=dict(type="list", elements="str", default=[]),
+    quotas=dict(type="bool", default=False),
+    preserve_counts=dict(type="bool", default=True),
+    concurrency=dict(type="int", default=8),
+    fail_on_error=dict(type="bool", default=True),
+    plan_cache=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=300),
+    wait_interval=dict(type="float", default=0.5),
+)
+
+
+class ActionModule(FleetAction):
+    ARGSPEC = ARGSPEC
+    _VALID_ARGS = frozenset(ARGSPEC)
+
+    def execute(self, params):
+        p = params
+        check_concurrency(p)
+        try:
+            if p["bundle"]:
+                data = B.load(p["bundle"])
+            elif p["phase"] == "stop" and p["fleet"]:
+                data = {"fleet": p["fleet"], "agents": {}}
+            else:
+                raise FleetActionFailed("bundle is required for phase=%s (fleet for phase=stop)" % p["phase"])
+        except B.BundleError as exc:
+            raise FleetActionFailed(str(exc))
+        if p["phase"] == "stop" and not (p["tenants"] or p["agents"]):
+            raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
+        for index, ref in enumerate(p["jobs"]):
+            if not ref.get("job_id") or not ref.get("namespace"):
+                raise FleetActionFailed("jobs[%d]: needs job_id and namespace, got %r" % (index, ref))
+        client = nomad_client(p, pool_size=p["concurrency"])
+        state = "%s.%s.nomad-state.json" % (p["bundle"], client.address.split("://")[-1].replace(":", "_")) \
+            if p["bundle"] else None
+        known = load_known(state) if state and p["plan_cache"] and p["phase"] == "apply" else {}
+        sync = NomadSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"],
+                         quotas=p["quotas"], preserve_counts=p["preserve_counts"], known=known)
+        extra = {}
+        try:
+            if p["phase"] == "apply":
+                results = sync.converge_tenancy()
+                if not any(r["outcome"] == "failed" for r in results):
+                    results += sync.converge_jobs()
+                if state and not self.check:
+                    save_known(state, sync.observed)
+            elif p["phase"] == "wait":
+                results = [] if self.check else sync.wait(p["jobs"], p["wait_timeout"], p["wait_interval"])
+            elif p["phase"] == "prune":
+                results = sync.prune()
+            else:
+                results = sync.stop(p["tenants"], p["agents"])
+                extra["vault_names"] = sorted({"%s-%s-%s" % (data["fleet"], r["tenant"], r["agent_name"])
+                                               for r in results if r.get("tenant") and r.get("agent_name")})
+        except NomadError as exc:
+            raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
+        return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], **extra)

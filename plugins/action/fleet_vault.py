@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side bulk apply / prune / revoke of a fleet's Vault policies and JWT roles."""
+from __future__ import annotations
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.vault_sync import VaultSync
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient, vault_argument_spec
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
+    FleetAction, FleetActionFailed, check_concurrency)
+
+ARGSPEC = vault_argument_spec(dict(
+    bundle=dict(type="path"),
+    phase=dict(type="str", default="apply", choices=["apply", "prune", "revoke"]),
+    names=dict(type="list", elements="str", default=[]),
+    fleet=dict(type="str"),
+    jwt_mount=dict(type="str", default="jwt-nomad"),
+    enable_jwt_mount=dict(type="bool", default=True),
+    enable_kv_mount=dict(type="bool", default=False),
+    concurrency=dict(type="int", default=8),
+))
+
+
+class ActionModule(FleetAction):
+    ARGSPEC = ARGSPEC
+    _VALID_ARGS = frozenset(ARGSPEC)
+
+    def execute(self, params):
+        p = params
+        check_concurrency(p)
+        try:
+            if p["bundle"]:
+                data = B.load(p["bundle"])
+            elif p["phase"] == "revoke" and p["fleet"]:
+                data = {"fleet": p["fleet"], "vault": {"jwt_mount": p["jwt_mount"]}, "agents": {}}
+            else:
+                raise FleetActionFailed("bundle is required for phase=%s (fleet and names for phase=revoke)"
+                                        % p["phase"])
+            client = VaultClient(p)
+            sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
+            results = []
+            if p["phase"] == "apply":
+                if p["enable_jwt_mount"]:
+                    results.append(sync.ensure_mount("auth", data["vault"]["jwt_mount"], "jwt"))
+                if p["enable_kv_mount"]:
+                    results.append(sync.ensure_mount("secrets", data["vault"]["kv_mount"], "kv", {"version": "2"}))
+                results += sync.converge()
+            elif p["phase"] == "prune":
+                results = sync.prune()
+            else:
+                results = sync.revoke(p["names"])
+        except (VaultModuleError, ValueError) as exc:
+            raise FleetActionFailed(str(exc))
+        return self.finish(results)

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Nomad connection options, paired with plugins/module_utils/nomad/connection.py."""
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r"""
+options:
+  address:
+    description:
+      - URL of the Nomad HTTP API.
+      - Falls back to the E(NOMAD_ADDR) environment variable.
+    type: str
+    default: http://127.0.0.1:4646
+  token:
+    description:
+      - Nomad ACL token (secret ID). Never logged.
+      - Falls back to the E(NOMAD_TOKEN) environment variable.
+    type: str
+  namespace:
+    description:
+      - Namespace for namespaced objects (jobs, variables) when the object does not name one.
+      - Falls back to the E(NOMAD_NAMESPACE) environment variable.
+    type: str
+    default: default
+  region:
+    description:
+      - Region to send requests to.
+      - Falls back to the E(NOMAD_REGION) environment variable.
+    type: str
+  ca_cert:
+    description:
+      - CA certificate file used to verify the server certificate.
+      - Falls back to the E(NOMAD_CACERT) environment variable.
+    type: path
+  client_cert:
+    description:
+      - Client certificate file for mutual TLS; needs O(client_key).
+      - Falls back to the E(NOMAD_CLIENT_CERT) environment variable.
+    type: path
+  client_key:
+    description:
+      - Private key file of O(client_cert).
+      - Falls back to the E(NOMAD_CLIENT_KEY) environment variable.
+    type: path
+  skip_verify:
+    description:
+      - Do not verify the server certificate. Only for tests.
+      - Falls back to the E(NOMAD_SKIP_VERIFY) environment variable.
+    type: bool
+    default: false
+  tls_server_name:
+    description:
+      - Server name to use for SNI and certificate verification instead of the host in O(address).
+      - Falls back to the E(NOMAD_TLS_SERVER_NAME) environment variable.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: float
+    default: 10.0
+  retries:
+    description:
+      - How many times to retry a request after a connection error, a timeout or an HTTP 5xx answer
+        (except 501). 4xx answers are never retried.
+      - Retries back off exponentially from O(retry_delay), capped at 5 seconds.
+    type: int
+    default: 3
+  retry_delay:
+    description:
+      - Seconds before the first retry.
+    type: float
+    default: 0.5
+requirements:
+  - python-nomad >= 2.1.0
+  - requests
+"""

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet.hashistack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options of plugins/module_utils/vault/client.py (keep the two in sync)."""
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    # Connection options (every module; alone for init / seal status / unseal).
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Address of the Vault or OpenBao server, for example V(https://vault.example:8200).
+      - Falls back to the E(VAULT_ADDR) environment variable.
+    type: str
+    required: true
+  ca_cert:
+    description:
+      - Path of a PEM CA bundle used to verify the server certificate.
+      - Falls back to E(VAULT_CACERT).
+    type: path
+  ca_path:
+    description:
+      - Path of a directory of hashed CA certificates, used when O(ca_cert) is not set.
+      - Falls back to E(VAULT_CAPATH).
+    type: path
+  client_cert:
+    description:
+      - Path of a PEM client certificate for TLS client authentication.
+      - Falls back to E(VAULT_CLIENT_CERT).
+    type: path
+  client_key:
+    description:
+      - Path of the private key of O(client_cert).
+      - Falls back to E(VAULT_CLIENT_KEY).
+    type: path
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate.
+      - When not set, verification is on unless E(VAULT_SKIP_VERIFY) is true.
+    type: bool
+  namespace:
+    description:
+      - Vault Enterprise / OpenBao namespace to send requests to.
+      - Falls back to E(VAULT_NAMESPACE).
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request that failed to connect or was answered with
+        HTTP 412, 429, 502, 503 or 504, with exponential backoff.
+    type: int
+    default: 3
+requirements:
+  - hvac >= 2.0
+"""
+
+    # Authentication options (every module that needs a token): agentfleet.hashistack.vault.auth
+    AUTH = r"""
+options:
+  auth_method:
+    description:
+      - How to authenticate.
+      - V(token) uses O(token); V(approle) logs in with O(role_id) and O(secret_id);
+        V(jwt) logs in with O(jwt) and O(jwt_role) (for example a Nomad workload identity).
+    type: str
+    choices: [token, approle, jwt]
+    default: token
+  token:
+    description:
+      - Vault token for O(auth_method=token).
+      - Falls back to E(VAULT_TOKEN).
+    type: str
+  role_id:
+    description:
+      - AppRole role ID for O(auth_method=approle).
+    type: str
+  secret_id:
+    description:
+      - AppRole secret ID for O(auth_method=approle).
+    type: str
+  jwt:
+    description:
+      - Signed JSON Web Token for O(auth_method=jwt).
+    type: str
+  jwt_role:
+    description:
+      - Name of the JWT auth role to log in with for O(auth_method=jwt).
+    type: str
+  auth_mount_point:
+    description:
+      - Path the auth method is mounted at.
+      - Defaults to V(approle) or V(jwt) depending on O(auth_method).
+    type: str
+"""

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet.hashistack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible glue for the Consul modules: connection options and the entry manager.
+
+Paired with the ``agentfleet.hashistack.consul`` doc fragment (same options).
+"""
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import (
+    ConsulClient,
+    ConsulError,
+)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import (
+    differences,
+    normalise,
+    redact,
+)
+
+
+def connection_argument_spec():
+    return dict(
+        url=dict(type="str", aliases=["address"], fallback=(env_fallback, ["CONSUL_HTTP_ADDR"])),
+        token=dict(type="str", no_log=True, fallback=(env_fallback, ["CONSUL_HTTP_TOKEN"])),
+        use_ssl=dict(type="bool", fallback=(env_fallback, ["CONSUL_HTTP_SSL"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["CONSUL_HTTP_SSL_VERIFY"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["CONSUL_CACERT"])),
+        client_cert=dict(type="path", fallback=(env_fallback, ["CONSUL_CLIENT_CERT"])),
+        client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["CONSUL_CLIENT_KEY"])),
+        namespace=dict(type="str", fallback=(env_fallback, ["CONSUL_NAMESPACE"])),
+        partition=dict(type="str", fallback=(env_fallback, ["CONSUL_PARTITION"])),
+        datacenter=dict(type="str"),
+        timeout=dict(type="float", default=10.0),
+        retries=dict(type="int", default=3),
+        retry_delay=dict(type="float", default=0.5),
+    )
+
+
+def client_from_module(module):
+    p = module.params
+    if p["retries"] < 0:
+        module.fail_json(msg="retries must be >= 0, got %r" % (p["retries"],))
+    try:
+        return ConsulClient(
+            url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
+            ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],
+            namespace=p["namespace"], partition=p["partition"], datacenter=p["datacenter"],
+            timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"],
+        )
+    except (ConsulError, ValueError) as exc:
+        module.fail_json(msg=str(exc))
+
+
+def apply_entry(module, client, kind, name, desired, state="present", cas=True):
+    """Make config entry ``kind``/``name`` match ``desired`` (a full entry) or be absent.
+
+    Compares normalised forms; writes only on a difference; in check mode reports the
+    change without writing. With ``cas`` writes are check-and-set on the ModifyIndex
+    that was read, so a concurrent change fails the task instead of being overwritten.
+    Returns the module result (``changed``, ``diff``, ``entry``, ``differences``).
+    """
+    try:
+        current = client.get_config_entry(kind, name)
+        before = normalise(current)
+        after = normalise(desired) if state == "present" else None
+        result = {"changed": before != after, "kind": kind, "name": name,
+                  "differences": differences(before or {}, after or {}) if before != after else []}
+        if module._diff:
+            result["diff"] = {"before": redact(before) or {}, "after": redact(after) or {},
+                              "before_header": "%s/%s" % (kind, name), "after_header": "%s/%s" % (kind, name)}
+        if not result["changed"]:
+            result["entry"] = redact(before)
+            return result
+        index = (current or {}).get("ModifyIndex", 0)
+        if module.check_mode:
+            result["entry"] = redact(after)
+            return result
+        if state == "absent":
+            done = client.delete_config_entry(kind, name, cas=index if cas else None)
+            result["entry"] = None
+        else:
+            done = client.put_config_entry(desired, cas=index if cas else None)
+            result["entry"] = redact(normalise(client.get_config_entry(kind, name)))
+        if not done:
+            module.fail_json(msg="config entry %s/%s was changed by someone else after it was read "
+                             "(check-and-set on ModifyIndex %s failed); nothing was written, re-run "
+                             "the task" % (kind, name, index), **result)
+        return result
+    except ConsulError as exc:
+        module.fail_json(msg=str(exc), status=exc.status, kind=kind, name=name)

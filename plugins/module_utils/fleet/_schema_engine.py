@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A tiny declarative schema checker: types, defaults, choices, unknown keys.
+
+``normalize(value, field, path, errors)`` returns the value with defaults filled in and
+appends a ``SpecError`` for every problem instead of stopping at the first one.
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import is_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
+
+MISSING = object()
+_TYPE_NAMES = {"str": "a string", "int": "an integer", "bool": "a boolean",
+               "number": "a number", "duration": "a duration string such as '30s'",
+               "list": "a list", "map": "a mapping", "struct": "a mapping"}
+
+
+class Field:
+    """Describes one spec key. ``kind`` is one of the keys of ``_TYPE_NAMES``."""
+
+    def __init__(self, kind, *, required=False, default=MISSING, choices=None, item=None,
+                 fields=None, minimum=None, maximum=None, pattern=None, min_items=None,
+                 key_pattern=None, doc=""):
+        self.kind = kind
+        self.required = required
+        self.default = default
+        self.choices = choices
+        self.item = item
+        self.fields = fields or {}
+        self.minimum = minimum
+        self.maximum = maximum
+        self.pattern = re.compile(pattern) if pattern else None
+        self.min_items = min_items
+        self.key_pattern = re.compile(key_pattern) if key_pattern else None
+        self.doc = doc
+
+
+def _type_ok(kind, value):
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "duration":
+        return isinstance(value, str)
+    if kind == "list":
+        return isinstance(value, list)
+    return isinstance(value, dict)  # map, struct
+
+
+def normalize(value, field, path, errors):
+    if not _type_ok(field.kind, value):
+        errors.append(SpecError(path, f"must be {_TYPE_NAMES[field.kind]}", value))
+        return None
+    if field.kind == "duration" and not is_duration(value):
+        errors.append(SpecError(path, "must be a duration such as '30s', '5m' or '1h30m'", value))
+        return None
+    if field.choices is not None and value not in field.choices:
+        errors.append(SpecError(path, f"must be one of {', '.join(map(str, field.choices))}", value))
+        return None
+    if field.pattern is not None and not field.pattern.match(value):
+        errors.append(SpecError(path, f"must match {field.pattern.pattern}", value))
+        return None
+    if field.minimum is not None and field.kind in ("int", "number") and value < field.minimum:
+        errors.append(SpecError(path, f"must be at least {field.minimum}", value))
+    if field.maximum is not None and field.kind in ("int", "number") and value > field.maximum:
+        errors.append(SpecError(path, f"must be at most {field.maximum}", value))
+    if field.kind == "list":
+        if field.min_items and len(value) < field.min_items:
+            errors.append(SpecError(path, f"needs at least {field.min_items} item(s)", value))
+        if field.item is None:
+            return list(value)
+        return [normalize(v, field.item, join(path, i), errors) for i, v in enumerate(value)]
+    if field.kind == "map":
+        out = {}
+        for key, item in value.items():
+            sub = join(path, key)
+            if not isinstance(key, str):
+                errors.append(SpecError(sub, "keys must be strings", key))
+                continue
+            if field.key_pattern is not None and not field.key_pattern.match(key):
+                errors.append(SpecError(sub, f"key must match {field.key_pattern.pattern}", key))
+                continue
+            out[key] = normalize(item, field.item, sub, errors) if field.item else item
+        return out
+    if field.kind == "struct":
+        return normalize_struct(value, field.fields, path, errors)
+    return value
+
+
+def normalize_struct(value, fields, path, errors):
+    out = {}
+    for key in value:
+        if key not in fields:
+            errors.append(SpecError(join(path, str(key)), "unknown key", value[key]))
+    for key, field in fields.items():
+        sub = join(path, key)
+        item = value.get(key, MISSING)
+        if item is MISSING or item is None:
+            if field.required:
+                errors.append(SpecError(sub, "is required", None))
+                out[key] = None
+            elif field.default is not MISSING:
+                default = copy.deepcopy(field.default)
+                out[key] = normalize(default, field, sub, errors) if isinstance(default, dict) \
+                    and field.kind == "struct" else default
+            else:
+                out[key] = None
+            continue
+        out[key] = normalize(item, field, sub, errors)
+    return out

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Write rendered files: atomic, only when content differs, stale files pruned by manifest."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+MANIFEST = "summary.json"
+
+
+def _previous_files(dest):
+    try:
+        data = json.loads((dest / MANIFEST).read_text(encoding="utf-8"))
+        return set(data.get("files", {}))
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def _safe(dest, rel):
+    path = (dest / rel).resolve()
+    if dest.resolve() not in path.parents:
+        raise ValueError(f"refusing to write outside {dest}: {rel}")
+    return path
+
+
+def write_tree(files, dest, check=False):
+    dest = Path(dest)
+    previous = _previous_files(dest)  # before the new manifest replaces it
+    changed, removed = [], []
+    made = set()
+    for rel in sorted(files):
+        path = _safe(dest, rel)
+        data = files[rel].encode("utf-8")
+        exists = True
+        try:
+            if path.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            exists = False
+        except OSError:
+            pass
+        changed.append(rel)
+        if check:
+            continue
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if not exists:  # nothing to protect: a torn new file is simply rewritten next time
+            with open(path, "wb") as handle:
+                handle.write(data)
+            continue
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".agentfleet-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)  # readers never see a half-written update
+    for rel in sorted(previous - set(files)):
+        path = _safe(dest, rel)
+        if path.is_file():
+            removed.append(rel)
+            if not check:
+                path.unlink()
+                parent = path.parent
+                while parent != dest.resolve() and parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()
+                    parent = parent.parent
+    return {"changed": changed, "removed": removed, "unchanged": len(files) - len(changed)}

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converge a fleet's Consul config entries in bulk (plain Python over ConsulClient).
+
+Comparison reuses ``consul.entries.normalise`` so server-added fields never read as a
+change. Ownership: ``Meta.agentfleet_fleet`` equal to the fleet name. Writes are
+check-and-set on the ModifyIndex read, so a concurrent edit fails instead of being lost.
+"""
+from __future__ import annotations
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import differences, normalise, redact
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+
+OWNER_META = "agentfleet_fleet"
+# Apply order: callers' limits and timeouts before the allows; the default deny last,
+# so traffic the spec allows is never cut on a first apply. Prune goes in reverse.
+STAGES = ("service-defaults", "service-resolver", "service-intentions", "*")
+
+
+def stage_of(entry):
+    if entry["Kind"] == "service-intentions" and entry["Name"] == "*":
+        return "*"
+    return entry["Kind"]
+
+
+def owned_by(entry, fleet):
+    return ((entry or {}).get("Meta") or {}).get(OWNER_META) == fleet
+
+
+class ConsulSync:
+    def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
+        self.client = client
+        self.bundle = bundle
+        self.fleet = bundle["fleet"]
+        self.check = check
+        self.diff = diff
+        self.concurrency = concurrency
+        self._agent = {a["service"]: key for key, a in bundle["agents"].items() if a.get("service")}
+        self._listed = None
+
+    def _result(self, entry, outcome, **extra):
+        out = {"object": "consul_" + entry["Kind"].replace("-", "_"), "kind": entry["Kind"], "name": entry["Name"],
+               "agent": self._agent.get(entry["Name"]), "outcome": outcome,
+               "changed": outcome not in ("unchanged", "absent", "failed")}
+        out.update(extra)
+        return out
+
+    def apply_entry(self, desired):
+        kind, name = desired["Kind"], desired["Name"]
+        if self._listed is not None and kind in self._listed:
+            current = self._listed[kind].get(name)
+        else:
+            current = self.client.get_config_entry(kind, name)
+        if current is not None and not owned_by(current, self.fleet):
+            return self._result(desired, "failed", msg="config entry %s/%s exists without Meta.%s=%s; refusing "
+                                "to overwrite an entry this fleet does not own" % (kind, name, OWNER_META, self.fleet))
+        before, after = normalise(current), normalise(desired)
+        if before == after:
+            return self._result(desired, "unchanged")
+        out = self._result(desired, "created" if current is None else "updated",
+                           differences=differences(before or {}, after))
+        if self.diff:
+            out["diff"] = {"before": redact(before) or {}, "after": redact(after),
+                           "before_header": "consul %s/%s" % (kind, name), "after_header": "consul %s/%s" % (kind, name)}
+        if not self.check:
+            if not self.client.put_config_entry(desired, cas=(current or {}).get("ModifyIndex", 0)):
+                return dict(out, outcome="failed", changed=False,
+                            msg="config entry %s/%s changed while being applied (check-and-set failed); "
+                                "re-run" % (kind, name))
+        return out
+
+    def _on_error(self, entry, exc):
+        return self._result(entry, "failed", msg=str(exc))
+
+    def prefetch(self):
+        """Read every entry of the kinds the bundle uses with one list call per kind
+        (``GET /v1/config/:kind`` returns whole entries) instead of one read per entry."""
+        kinds = sorted({e["Kind"] for e in self.bundle["consul_entries"]})
+        listed = run_many(kinds, self.client.list_config_entries, self.concurrency)
+        self._listed = {kind: {e["Name"]: e for e in entries or []} for kind, entries in zip(kinds, listed)}
+
+    def converge(self):
+        """Apply every entry; reads come from one list call per kind, writes are
+        check-and-set on the ModifyIndex listed, so an entry changed meanwhile fails."""
+        self.prefetch()
+        results = []
+        for stage in STAGES:
+            batch = [e for e in self.bundle["consul_entries"] if stage_of(e) == stage]
+            results += run_many(batch, self.apply_entry, self.concurrency, self._on_error)
+        return results
+
+    def owned_entries(self):
+        kinds = [k for k in STAGES if k != "*"]
+        listed = run_many(kinds, self.client.list_config_entries, self.concurrency)
+        return [e for entries in listed for e in entries or [] if owned_by(e, self.fleet)]
+
+    def _delete(self, entry):
+        if not self.check:
+            self.client.delete_config_entry(entry["Kind"], entry["Name"])
+        return self._result(entry, "deleted")
+
+    def prune(self):
+        """Delete owned entries the bundle no longer has (intentions first)."""
+        want = {(e["Kind"], e["Name"]) for e in self.bundle["consul_entries"]}
+        stale = [e for e in self.owned_entries() if (e["Kind"], e["Name"]) not in want]
+        results = []
+        for stage in reversed(STAGES):
+            batch = sorted((e for e in stale if stage_of(e) == stage), key=lambda e: e["Name"])
+            results += run_many(batch, self._delete, self.concurrency, self._on_error)
+        return results

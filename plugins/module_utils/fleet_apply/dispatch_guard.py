@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Dispatch work items with derived idempotency tokens and a running-children cap.
+
+Nomad has no concurrency cap for dispatched jobs; this counts the parent's pending or
+running children first and refuses items that would go beyond ``max_running``.
+Plain Python over NomadClient and the Nomad module_utils' ``dispatch``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispatch import (
+    DispatchError, children, dispatch, encode_payload)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+
+ACTIVE = ("pending", "running")
+
+
+def item_token(namespace, job_id, item_id):
+    """Stable idempotency token of one work item (same item -> same token, always)."""
+    text = "%s/%s/%s" % (namespace, job_id, item_id)
+    return "wi-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def check_items(items):
+    """Every problem of ``items`` (``items[i].<key>: ...``); [] when all are usable."""
+    errors, seen = [], {}
+    for index, item in enumerate(items):
+        where = "items[%d]" % index
+        if not isinstance(item, dict):
+            errors.append("%s: expected a mapping with id, payload, meta; got %s" % (where, json.dumps(item, default=str)))
+            continue
+        unknown = sorted(set(item) - {"id", "payload", "payload_base64", "meta"})
+        if unknown:
+            errors.append("%s: unknown key(s) %s" % (where, ", ".join(unknown)))
+        item_id = item.get("id")
+        if not isinstance(item_id, (str, int)) or isinstance(item_id, bool) or str(item_id) == "":
+            errors.append("%s.id: a non-empty string or number is required, got %s" % (where, json.dumps(item_id)))
+        elif str(item_id) in seen:
+            errors.append("%s.id: %r is also items[%d].id" % (where, str(item_id), seen[str(item_id)]))
+        else:
+            seen[str(item_id)] = index
+        meta = item.get("meta")
+        if meta is not None and (not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values())):
+            errors.append("%s.meta: expected a map of strings, got %s" % (where, json.dumps(meta, default=str)))
+        try:
+            encode_payload(item.get("payload"), item.get("payload_base64"))
+        except DispatchError as exc:
+            errors.append("%s.%s" % (where, exc))
+    return errors
+
+
+def running_children(client, job_id, namespace, stubs=None):
+    stubs = stubs if stubs is not None else client.list_jobs(namespace, prefix=job_id + "/") or []
+    return [s["ID"] for s in stubs if s.get("ParentID") == job_id and not s.get("Stop")
+            and s.get("Status") in ACTIVE]
+
+
+def dispatch_items(client, job_id, namespace, items, max_running, check_mode=False, concurrency=8):
+    """One result per item, in order: existing / dispatched / refused (``check_mode``: would-be)."""
+    known = {}
+    ids = children(client, job_id, namespace)
+    for child in run_many(ids, lambda cid: client.get_job(cid, namespace), concurrency):
+        if child and child.get("DispatchIdempotencyToken") and not child.get("Stop"):
+            known[child["DispatchIdempotencyToken"]] = child["ID"]
+    running = len(running_children(client, job_id, namespace))
+    results = []
+    for item in items:
+        token = item_token(namespace, job_id, item["id"])
+        out = {"id": str(item["id"]), "token": token}
+        if token in known:
+            results.append(dict(out, outcome="existing", changed=False, dispatched_job_id=known[token]))
+            continue
+        if running >= max_running:
+            results.append(dict(out, outcome="refused", changed=False,
+                                msg="%d children of %s/%s are pending or running, the cap is %d"
+                                    % (running, namespace, job_id, max_running)))
+            continue
+        payload = encode_payload(item.get("payload"), item.get("payload_base64"))
+        res = dispatch(client, job_id, namespace, payload_b64=payload, meta=item.get("meta"), token=token,
+                       check_mode=check_mode)
+        outcome = "existing" if res.get("existing") else "dispatched"
+        if outcome == "dispatched":
+            running += 1
+        results.append(dict(out, outcome=outcome, changed=res["changed"],
+                            dispatched_job_id=res.get("dispatched_job_id")))
+    return results

@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converge a fleet's Nomad objects in bulk (plain Python over NomadClient).
+
+Namespaces, tenant ACL policies and (Enterprise) quotas, then every job through the
+Nomad module_utils' ``apply_job`` (plan first, register only on a real difference) on
+a bounded thread pool; deployment waits; prune and the kill switch.
+
+Ownership: jobs and namespaces carry ``Meta.agentfleet_fleet`` (jobs also
+``agentfleet_owner``); ACL policies and quotas a description starting
+``agentfleet <fleet>``. Dispatched and periodic children (``ParentID`` set) are never
+touched directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
+    failed_allocations, needs_promotion)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
+    JobApplyError, JobOptions, apply_job, describe_failure)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences
+
+OWNER_META = "agentfleet_fleet"
+REVERT_MARK = "rolling back to job version"
+
+
+def job_owner(fleet):
+    """Value of ``Meta.agentfleet_owner`` on this fleet's jobs."""
+    return "agentfleet.fleet/%s" % fleet
+
+
+def _res(obj, name, agent, outcome, **extra):
+    out = {"object": obj, "name": name, "agent": agent, "outcome": outcome,
+           "changed": outcome in ("created", "updated", "deleted", "stopped", "promoted")}
+    out.update(extra)
+    return out
+
+
+class NomadSync:
+    def __init__(self, client, bundle, check=False, diff=False, concurrency=8, quotas=False,
+                 preserve_counts=True, known=None):
+        self.client = client
+        self.bundle = bundle
+        self.fleet = bundle["fleet"]
+        self.check = check
+        self.diff = diff
+        self.concurrency = concurrency
+        self.quotas = quotas
+        self.preserve_counts = preserve_counts
+        self._agent_of_job = {(a["namespace"], a["job_id"]): key for key, a in bundle.get("agents", {}).items()}
+        self._missing_ns = set()
+        # "ns/job" -> {"digest", "index"}: what the last run left each job at (see job_digest).
+        self.known = dict(known or {})
+        self.observed = {}
+
+    # -- tenancy ------------------------------------------------------------
+    def _ensure(self, obj, name, path, desired, current, write_path=None, owned=True, exact=()):
+        if current is not None and not owned:
+            return _res(obj, name, None, "failed", msg="%s %r exists and is not owned by fleet %r; refusing to "
+                        "change it" % (obj.replace("_", " "), name, self.fleet))
+        diffs = ["(missing)"] if current is None else differences(desired, current, exact)
+        if not diffs:
+            return _res(obj, name, None, "unchanged")
+        out = _res(obj, name, None, "created" if current is None else "updated",
+                   differences=diffs if current is not None else [])
+        if self.diff:
+            out["diff"] = {"before": {k: current.get(k) for k in desired} if current else {}, "after": desired,
+                           "before_header": "nomad %s %s" % (obj, name), "after_header": "nomad %s %s" % (obj, name)}
+        if not self.check:
+            body = dict(current or {}, **desired)
+            for key in ("CreateIndex", "ModifyIndex", "Hash"):
+                body.pop(key, None)
+            self.client.request("POST", write_path or path, body=body)
+        return out
+
+    def apply_namespace(self, ns):
+        path = "/v1/namespace/%s" % ns["Name"]
+        current = self.client.request("GET", path, missing_ok=True)
+        desired = dict(ns)
+        if not self.quotas:
+            desired.pop("Quota", None)
+        owned = ((current or {}).get("Meta") or {}).get(OWNER_META) == self.fleet
+        out = self._ensure("namespace", ns["Name"], path, desired, current, owned=owned, exact=("Meta",))
+        if current is None and self.check:
+            self._missing_ns.add(ns["Name"])
+        return out
+
+    def _described_by_us(self, obj):
+        return ((obj or {}).get("Description") or "").startswith("agentfleet %s" % self.fleet)
+
+    def apply_acl_policy(self, pol):
+        path = "/v1/acl/policy/%s" % pol["Name"]
+        current = self.client.request("GET", path, missing_ok=True)
+        return self._ensure("acl_policy", pol["Name"], path, pol, current, owned=self._described_by_us(current))
+
+    def apply_quota(self, quota):
+        path = "/v1/quota/%s" % quota["Name"]
+        current = self.client.request("GET", path, missing_ok=True)
+        return self._ensure("quota", quota["Name"], path, quota, current,
+                            write_path="/v1/quota" if current is None else path,
+                            owned=self._described_by_us(current))
+
+    def _tenancy_error(self, item, exc):
+        hint = " (quotas need Nomad Enterprise; set agent_fleet_nomad_quotas: false)" \
+            if isinstance(exc, NomadError) and exc.status == 501 else ""
+        return _res("tenancy", item.get("Name"), None, "failed", msg=str(exc) + hint)
+
+    def converge_tenancy(self):
+        out = []
+        if self.quotas:  # a namespace can only reference an existing quota
+            out += run_many(self.bundle["quotas"], self.apply_quota, self.concurrency, self._tenancy_error)
+        out += run_many(self.bundle["namespaces"], self.apply_namespace, self.concurrency, self._tenancy_error)
+        out += run_many(self.bundle["acl_policies"], self.apply_acl_policy, self.concurrency, self._tenancy_error)
+        return out
+
+    # -- jobs ---------------------------------------------------------------
+    def _opts(self, **kw):
+        base = dict(owner=job_owner(self.fleet), check_mode=self.check)
+        base.update(kw)
+        return JobOptions(**base)
+
+    def apply_one(self, item):
+        import copy
+        job = copy.deepcopy(item["job"]["Job"] if "Job" in item["job"] else item["job"])
+        key = "%s/%s" % (item["tenant"], item["agent"])
+        base = {"object": "job", "name": job["ID"], "agent": key, "namespace": item["namespace"],
+                "job_id": job["ID"], "kind": item["kind"]}
+        if item["namespace"] in self._missing_ns:  # check mode, namespace not created yet
+            out = dict(base, outcome="created", changed=True, plan={"changes": ["Added job %r" % job["ID"]]})
+            if self.diff:
+                out["diff"] = dict(readable_diff(None, job), before_header=job["ID"], after_header=job["ID"])
+            return out
+        opts = self._opts(preserve_counts=bool(self.preserve_counts and item.get("autoscaled")))
+        ref, digest = "%s/%s" % (item["namespace"], job["ID"]), job_digest(job, opts)
+        try:
+            skipped = self._unchanged_since_last_run(ref, digest, job, item["namespace"])
+            if skipped is not None:
+                return dict(base, outcome="unchanged", changed=False, job_modify_index=skipped,
+                            plan={"changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
+            res = apply_job(self.client, job, opts)
+        except Exception as exc:  # one job's failure is reported, the others go on
+            known = exc.result if isinstance(exc, JobApplyError) else {}
+            return dict(base, outcome="failed", changed=False, msg=describe_failure(exc),
+                        **{k: v for k, v in known.items() if k in ("owner",)})
+        out = dict(base, outcome=res["outcome"], changed=res["changed"],
+                   job_modify_index=res.get("job_modify_index"),
+                   plan={"changes": (res.get("plan") or {}).get("changes", [])})
+        if not self.check and res.get("job_modify_index"):
+            self.observed[ref] = {"digest": digest, "index": res["job_modify_index"]}
+        if self.diff and res["changed"]:
+            out["diff"] = dict(res["diff"], before_header="%s/%s (live)" % (item["namespace"], job["ID"]),
+                               after_header="%s/%s (desired)" % (item["namespace"], job["ID"]))
+        return out
+
+    def _unchanged_since_last_run(self, ref, digest, job, namespace):
+        """The live JobModifyIndex when the job provably needs no plan, else None.
+
+        Any change to a Nomad job (register, scale, revert, stop) bumps its JobModifyIndex,
+        so a live index equal to the one this fleet left it at, with the same desired job,
+        means nothing changed on either side: the plan call is skipped.
+        """
+        last = self.known.get(ref)
+        if self.check or not last or last.get("digest") != digest:
+            return None
+        live = self.client.get_job(job["ID"], namespace)
+        if not live or live.get("Stop") or live.get("JobModifyIndex") != last.get("index"):
+            return None
+        self.observed[ref] = dict(last)
+        return live.get("JobModifyIndex")
+
+    def converge_jobs(self):
+        return run_many(self.bundle["jobs"], self.apply_one, self.concurrency)
+
+    # -- wait ---------------------------------------------------------------
+    def wait(self, refs, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
+        """Wait for the deployments of the changed service jobs ``refs`` (dicts with
+        namespace, job_id, agent); one outcome per job: successful / failed (with the
+        failed allocations' task events) / reverted / awaiting_promotion / timeout."""
+        def one(ref):
+            return self._wait_one(ref, timeout, interval, clock, sleep)
+        return run_many(refs, one, self.concurrency,
+                        on_error=lambda ref, exc: dict(_ref(ref), outcome="failed", msg=describe_failure(exc)))
+
+    def _wait_one(self, ref, timeout, interval, clock, sleep):
+        ns, job_id = ref["namespace"], ref["job_id"]
+        out = _ref(ref)
+        job = self.client.get_job(job_id, ns)
+        if job is None or job.get("Type", "service") != "service" or job.get("Periodic") \
+                or job.get("ParameterizedJob"):
+            return dict(out, outcome="successful", msg="nothing to wait for (no deployment for this job type)")
+        if not self._has_update(job):
+            return dict(out, outcome="successful", msg="no deployment (job has no update strategy)")
+        # The deployment of the version this run registered: matched by JobModifyIndex, since
+        # an auto_revert may already have registered a newer version.
+        index = ref.get("job_modify_index")
+        version = None if index else job.get("Version")
+        deadline = clock() + timeout
+        while True:
+            deps = self.client.request("GET", "/v1/job/%s/deployments" % job_id, namespace=ns) or []
+            dep = next((d for d in deps if (d.get("JobModifyIndex") == index if index
+                                            else d.get("JobVersion") == version)), None)
+            if dep is not None:
+                version = dep.get("JobVersion")
+                status, desc = dep.get("Status"), dep.get("StatusDescription") or ""
+                out.update(deployment_id=dep.get("ID"), status_description=desc, job_version=version)
+                if status == "successful":
+                    return dict(out, outcome="successful")
+                if status in ("failed", "cancelled"):
+                    allocs = failed_allocations(self.client.job_allocations(job_id, ns), version)
+                    outcome = "reverted" if REVERT_MARK in desc else "failed"
+                    return dict(out, outcome=outcome, failed_allocations=allocs,
+                                reason=_reason(desc, allocs))
+                groups = needs_promotion(dep)
+                if groups and not all((dep.get("TaskGroups") or {}).get(g, {}).get("AutoPromote") for g in groups):
+                    return dict(out, outcome="awaiting_promotion", groups=groups)
+            if clock() >= deadline:
+                allocs = failed_allocations(self.client.job_allocations(job_id, ns), version) \
+                    if version is not None else []
+                return dict(out, outcome="timeout", failed_allocations=allocs,
+                            reason="deployment did not finish within %ss%s"
+                            % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
+            sleep(interval)
+
+    @staticmethod
+    def _has_update(job):
+        return any(((g.get("Update") or {}).get("MaxParallel") or 0) > 0 for g in job.get("TaskGroups") or [])
+
+    # -- prune and kill switch ---------------------------------------------
+    def owned_jobs(self, include_stopped=False):
+        """Parent jobs carrying this fleet's ownership meta (not stopped ones by default)."""
+        stubs = self.client.request("GET", "/v1/jobs", params={"namespace": "*", "meta": "true"}) or []
+        return [s for s in stubs if (s.get("Meta") or {}).get(OWNER_META) == self.fleet
+                and not s.get("ParentID") and (include_stopped or not s.get("Stop"))]
+
+    def _stop(self, stub, outcome="deleted"):
+        ns, job_id = stub.get("Namespace") or "default", stub["ID"]
+        meta = stub.get("Meta") or {}
+        agent = "%s/%s" % (meta.get("agentfleet_tenant"), meta.get("agentfleet_agent"))
+        try:
+            res = apply_job(self.client, None, self._opts(state="absent"), job_id=job_id, namespace=ns)
+        except Exception as exc:
+            return _res("job", job_id, agent, "failed", namespace=ns, job_id=job_id, msg=describe_failure(exc))
+        return _res("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
+                    tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
+
+    def prune(self):
+        """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle."""
+        want_jobs = {(j["namespace"], j["job_id"]) for j in self.bundle["jobs"]}
+        stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs]
+        out = run_many(stale, self._stop, self.concurrency)
+        want_pol = {p["Name"] for p in self.bundle["acl_policies"]}
+        for pol in self.client.request("GET", "/v1/acl/policies") or []:
+            if pol["Name"] not in want_pol and self._described_by_us(pol):
+                out.append(self._delete("acl_policy", pol["Name"], "/v1/acl/policy/%s" % pol["Name"]))
+        want_ns = {n["Name"] for n in self.bundle["namespaces"]}
+        live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
+            {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
+        for ns in self.client.request("GET", "/v1/namespaces") or []:
+            if ns["Name"] in want_ns or (ns.get("Meta") or {}).get(OWNER_META) != self.fleet:
+                continue
+            if ns["Name"] in live:
+                out.append(_res("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
+                                "jobs of this fleet; not deleted" % ns["Name"]))
+            else:
+                out.append(self._delete("namespace", ns["Name"], "/v1/namespace/%s" % ns["Name"]))
+        return out
+
+    def _delete(self, obj, name, path):
+        if not self.check:
+            try:
+                self.client.request("DELETE", path)
+            except NomadError as exc:
+                return _res(obj, name, None, "failed", msg=str(exc))
+        return _res(obj, name, None, "deleted")
+
+    def stop(self, tenants=(), agents=()):
+        """Kill switch: stop every owned job of ``tenants`` or ``agents`` ("tenant/agent")."""
+        tenants, agents = set(tenants or ()), set(agents or ())
+        chosen = [s for s in self.owned_jobs(include_stopped=True)
+                  if (s.get("Meta") or {}).get("agentfleet_tenant") in tenants
+                  or "%s/%s" % ((s.get("Meta") or {}).get("agentfleet_tenant"),
+                                (s.get("Meta") or {}).get("agentfleet_agent")) in agents]
+        return run_many(chosen, lambda s: self._stop(s, "stopped"), self.concurrency)
+
+
+def job_digest(job, opts):
+    """Fingerprint of what would be submitted for ``job`` (the job and the options that shape it)."""
+    text = json.dumps([job, opts.owner, opts.preserve_counts], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_known(path):
+    """The per-job state a previous apply left (empty when missing or unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_known(path, known):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".state-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(known, handle, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def _ref(ref):
+    return {"object": "deployment", "name": ref["job_id"], "agent": ref.get("agent"),
+            "namespace": ref["namespace"], "job_id": ref["job_id"], "changed": False}
+
+
+def _reason(description, allocs):
+    """One line: the deployment description plus the last task events of failed allocations."""
+    parts = [description] if description else []
+    for alloc in allocs[:3]:
+        for task, events in sorted((alloc.get("tasks") or {}).items()):
+            msgs = ["%s: %s" % (e.get("type"), e.get("message")) for e in events if e.get("message")]
+            if msgs:
+                parts.append("alloc %s task %s: %s" % ((alloc.get("id") or "")[:8], task, "; ".join(msgs[-2:])))
+    return " | ".join(parts)

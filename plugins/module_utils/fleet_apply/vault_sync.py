@@ -1,0 +1,193 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converge a fleet's Vault objects in bulk: ACL policies and JWT roles (plain Python).
+
+Works over the collection's ``VaultClient`` (get/list/post/delete); comparison reuses
+the Vault module_utils (normalised policy text, normalised role settings).
+Ownership: a policy is the fleet's when its text starts with the renderer's header
+``# Managed by agentfleet: fleet <name>,``; a JWT role when it is named like one of
+those policies, or named ``<fleet>-...`` and grants exactly the policy of its own name.
+"""
+from __future__ import annotations
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
+    as_claims, as_seconds, as_set, as_str, desired_changes)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
+
+ROLE_NORMALISERS = {
+    "token_ttl": as_seconds, "token_max_ttl": as_seconds,
+    "bound_audiences": as_set, "token_policies": as_set,
+    "user_claim": as_str, "bound_claims_type": as_str, "token_type": as_str, "role_type": as_str,
+    "bound_claims": as_claims, "user_claim_json_pointer": bool,
+    "claim_mappings": lambda v: {str(k): str(x) for k, x in (v or {}).items()},
+}
+
+
+def owner_header(fleet):
+    return "# Managed by agentfleet: fleet %s," % fleet
+
+
+def _entry(kind, name, agent, outcome, **extra):
+    out = {"object": kind, "name": name, "agent": agent, "outcome": outcome,
+           "changed": outcome not in ("unchanged", "absent")}
+    out.update(extra)
+    return out
+
+
+class VaultSync:
+    """One fleet's Vault state; ``check`` plans without writing, ``diff`` adds before/after."""
+
+    def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
+        self.client = client
+        self.bundle = bundle
+        self.fleet = bundle["fleet"]
+        self.mount = bundle["vault"]["jwt_mount"].strip("/")
+        self.check = check
+        self.diff = diff
+        self.concurrency = concurrency
+        self._by_name = {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
+
+    # -- mounts -------------------------------------------------------------
+    def ensure_mount(self, kind, path, type_name, options=None):
+        """Enable an auth method (kind=auth) or secrets engine (kind=secrets) if missing."""
+        from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import read_mount
+        from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+        path = path.strip("/")
+        current = read_mount(self.client, kind, path)
+        label = "%s mount %s" % (kind, path)
+        if current is not None:
+            if current["type"] != type_name:
+                raise VaultModuleError("%s is of type %r, not %r; refusing to change it"
+                                       % (label, current["type"], type_name))
+            return _entry("vault_mount", path, None, "unchanged")
+        if not self.check:
+            body = {"type": type_name}
+            if options:
+                body["options"] = options
+            self.client.post("sys/%s/%s" % ("auth" if kind == "auth" else "mounts", path), body,
+                             action="enable %s" % label)
+        return _entry("vault_mount", path, None, "created")
+
+    # -- policies -----------------------------------------------------------
+    def read_policy(self, name):
+        body = self.client.get("sys/policies/acl/%s" % name, action="read policy %r" % name)
+        return ((body or {}).get("data") or {}).get("policy") if body else None
+
+    def apply_policy(self, item):
+        name, text = item["name"], item["policy"]
+        current = self.read_policy(name)
+        agent = self._by_name.get(name)
+        if current is not None and policies_equal(current, text):
+            return _entry("vault_policy", name, agent, "unchanged")
+        if current is not None and not current.startswith(owner_header(self.fleet)):
+            return _entry("vault_policy", name, agent, "failed", changed=False,
+                          msg="policy %r exists and is not managed by fleet %r (no agentfleet header); "
+                              "refusing to overwrite it" % (name, self.fleet))
+        out = _entry("vault_policy", name, agent, "created" if current is None else "updated")
+        if self.diff:
+            out["diff"] = {"before": current or "", "after": text,
+                           "before_header": "vault policy %s" % name, "after_header": "vault policy %s" % name}
+        if not self.check:
+            self.client.post("sys/policies/acl/%s" % name, {"policy": text}, action="write policy %r" % name)
+        return out
+
+    # -- JWT roles ----------------------------------------------------------
+    def role_path(self, name, mount=None):
+        return "auth/%s/role/%s" % ((mount or self.mount).strip("/"), name)
+
+    def read_role(self, name, mount=None):
+        body = self.client.get(self.role_path(name, mount), action="read JWT role %r" % name)
+        return (body or {}).get("data") if body else None
+
+    def apply_role(self, item):
+        name, desired = item["name"], item["role"]
+        current = self.read_role(name, item.get("mount"))
+        agent = self._by_name.get(name)
+        changes = desired_changes(current, desired, ROLE_NORMALISERS) if current is not None else {"*": 1}
+        if not changes:
+            return _entry("vault_jwt_role", name, agent, "unchanged")
+        out = _entry("vault_jwt_role", name, agent, "created" if current is None else "updated",
+                     differences=sorted(k for k in changes if k != "*"))
+        if self.diff:
+            out["diff"] = {"before": _role_view(current, desired) if current else {},
+                           "after": _role_view(desired, desired),
+                           "before_header": "vault jwt role %s" % name, "after_header": "vault jwt role %s" % name}
+        if not self.check:
+            self.client.post(self.role_path(name, item.get("mount")), desired, action="write JWT role %r" % name)
+        return out
+
+    def converge(self):
+        """Policies first (a role names its policy), then roles; one result per object."""
+        on_error = self._on_error
+        results = run_many(self.bundle["vault_policies"], self.apply_policy, self.concurrency, on_error)
+        results += run_many(self.bundle["vault_roles"], self.apply_role, self.concurrency, on_error)
+        return results
+
+    @staticmethod
+    def _on_error(item, exc):
+        kind = "vault_jwt_role" if "role" in item else "vault_policy"
+        return _entry(kind, item["name"], None, "failed", changed=False, msg=str(exc))
+
+    # -- ownership, prune, revoke -------------------------------------------
+    def owned_policies(self):
+        prefix = self.fleet + "-"
+        names = [n for n in self.client.list("sys/policies/acl") if n.startswith(prefix)]
+        texts = run_many(names, self.read_policy, self.concurrency)
+        return sorted(n for n, t in zip(names, texts) if t and t.startswith(owner_header(self.fleet)))
+
+    def owned_roles(self, owned_policies):
+        prefix = self.fleet + "-"
+        names = [n for n in self.client.list("auth/%s/role" % self.mount) if n.startswith(prefix)]
+        roles = run_many(names, self.read_role, self.concurrency)
+        owned = set(owned_policies)
+        return sorted(n for n, r in zip(names, roles)
+                      if r and (n in owned or (sorted(r.get("token_policies") or []) == [n]
+                                               and "nomad_job_id" in (r.get("bound_claims") or {}))))
+
+    def _delete(self, kind, name, path):
+        if not self.check:
+            self.client.delete(path, action="delete %s %r" % (kind.replace("_", " "), name))
+        return _entry(kind, name, self._by_name.get(name), "deleted")
+
+    def prune(self):
+        """Delete owned roles and policies that the bundle no longer has."""
+        policies = self.owned_policies()
+        roles = self.owned_roles(policies)
+        want_roles = {r["name"] for r in self.bundle["vault_roles"]}
+        want_policies = {p["name"] for p in self.bundle["vault_policies"]}
+        out = [self._delete("vault_jwt_role", n, self.role_path(n)) for n in roles if n not in want_roles]
+        out += [self._delete("vault_policy", n, "sys/policies/acl/%s" % n) for n in policies if n not in want_policies]
+        return out
+
+    def revoke(self, names):
+        """Kill switch: delete the JWT roles (no new logins) and the policies (tokens
+        already issued lose their access at once) of ``names``; owned objects only."""
+        policies = set(self.owned_policies())
+        roles = set(self.owned_roles(policies))
+        out = []
+        for name in sorted(set(names)):
+            if name in roles:
+                out.append(self._delete("vault_jwt_role", name, self.role_path(name)))
+            else:
+                out.append(_entry("vault_jwt_role", name, None, "absent"))
+            if name in policies:
+                out.append(self._delete("vault_policy", name, "sys/policies/acl/%s" % name))
+            else:
+                out.append(_entry("vault_policy", name, None, "absent"))
+        return out
+
+
+def _plain(value):
+    return sorted(value) if isinstance(value, frozenset) else value
+
+
+def _role_view(source, desired):
+    """The managed keys of a role, normalised (TTLs in seconds, sets sorted) for a diff."""
+    out = {}
+    for key in sorted(desired):
+        if source and source.get(key) is not None:
+            norm = ROLE_NORMALISERS.get(key)
+            out[key] = _plain(norm(source[key]) if norm else source[key])
+    return out

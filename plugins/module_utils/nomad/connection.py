@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible side of the Nomad client: the shared connection argspec and module helpers.
+
+Paired with the ``agentfleet.hashistack.nomad`` doc fragment (same options, same order).
+"""
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from .client import HAS_NOMAD, IMPORT_ERROR, NomadClient, NomadError
+from .resources import differences, view
+
+CONNECTION_ARGSPEC = dict(
+    address=dict(type="str", default="http://127.0.0.1:4646", fallback=(env_fallback, ["NOMAD_ADDR"])),
+    token=dict(type="str", no_log=True, fallback=(env_fallback, ["NOMAD_TOKEN"])),
+    namespace=dict(type="str", default="default", fallback=(env_fallback, ["NOMAD_NAMESPACE"])),
+    region=dict(type="str", fallback=(env_fallback, ["NOMAD_REGION"])),
+    ca_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CACERT"])),
+    client_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_CERT"])),
+    client_key=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_KEY"])),
+    skip_verify=dict(type="bool", default=False, fallback=(env_fallback, ["NOMAD_SKIP_VERIFY"])),
+    tls_server_name=dict(type="str", fallback=(env_fallback, ["NOMAD_TLS_SERVER_NAME"])),
+    timeout=dict(type="float", default=10.0),
+    retries=dict(type="int", default=3),
+    retry_delay=dict(type="float", default=0.5),
+)
+CONNECTION_KEYS = tuple(CONNECTION_ARGSPEC)
+
+# Options of nomad_job and nomad_jobs that map onto job_apply.JobOptions.
+JOB_OPTIONS = dict(
+    purge=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+    owner=dict(type="str", default="agentfleet.hashistack"),
+    preserve_counts=dict(type="bool", default=False),
+    policy_override=dict(type="bool", default=False),
+    wait=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=300),
+    wait_interval=dict(type="float", default=1.0),
+    promote=dict(type="str", choices=["never", "auto", "now"], default="never"),
+)
+
+
+def nomad_argspec(**module_options):
+    """The connection options plus a module's own options."""
+    spec = dict(CONNECTION_ARGSPEC)
+    spec.update(module_options)
+    return spec
+
+
+class NomadModule(AnsibleModule):
+    """AnsibleModule that builds the shared client and fails with translated errors."""
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=nomad_argspec(**argument_spec), **kwargs)
+        if not HAS_NOMAD:
+            self.fail_json(msg=missing_required_lib("python-nomad"), exception=str(IMPORT_ERROR))
+        if self.params["retries"] < 0 or self.params["timeout"] <= 0:
+            self.fail_json(msg="retries must be >= 0 and timeout > 0 (got retries=%s, timeout=%s)"
+                           % (self.params["retries"], self.params["timeout"]))
+        self._client = None
+
+    def client(self, pool_size=None):
+        if self._client is None:
+            config = {k: self.params[k] for k in CONNECTION_KEYS}
+            config["pool_size"] = pool_size
+            try:
+                self._client = NomadClient(config)
+            except ValueError as exc:
+                self.fail_json(msg="address: %s" % exc)
+        return self._client
+
+    def fail_nomad(self, err, **extra):
+        """fail_json from a NomadError, with a hint for the usual statuses."""
+        hint = {
+            403: " (the token lacks the ACL capability for this call)",
+            501: " (Nomad answers 501 Not Implemented for Enterprise-only endpoints)",
+        }.get(err.status, "")
+        self.fail_json(msg=str(err) + hint, nomad_error=err.as_dict(), **extra)
+
+
+def ensure_object(module, current, desired, write, delete, exact=(), present=None, extra=None):
+    """The usual present/absent flow for a simple named object; returns the result.
+
+    ``current`` is the live object or None, ``desired`` the API body to compare,
+    ``write()``/``delete()`` perform the change (skipped in check mode); their return
+    values are not put in the result (they may hold secrets).
+    """
+    present = module.params.get("state", "present") == "present" if present is None else present
+    result = dict(extra or {})
+    if present:
+        diffs = ["(missing)"] if current is None else differences(desired, current, exact)
+        changed = bool(diffs)
+        before, after = view(current, desired, exact), desired
+        result["differences"] = diffs if current is not None else []
+    else:
+        changed = current is not None
+        before, after = (view(current, desired, exact) if current else {}), {}
+    try:
+        if changed and not module.check_mode:
+            if present:
+                write()
+            else:
+                delete()
+    except NomadError as exc:
+        module.fail_nomad(exc)
+    result["changed"] = changed
+    if module._diff:
+        result["diff"] = {"before": before, "after": after}
+    return result

@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet.hashistack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one Vault/OpenBao client wrapper: argspec, env fallbacks, hvac client, retries.
+
+Paired with the ``agentfleet.hashistack.vault`` doc fragment (keep them in sync).
+All calls go through ``VaultClient.get/post/put/delete/list`` which add retries and
+translate hvac errors into ``VaultModuleError`` with a clear message.
+"""
+from __future__ import annotations
+
+import os
+import traceback
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._auth import auth_method_for
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import (
+    VaultModuleError,
+    translate,
+)
+
+HVAC_IMPORT_ERROR = None
+try:
+    import hvac
+    import hvac.exceptions
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError:  # pragma: no cover - exercised by ansible-test sanity only
+    HVAC_IMPORT_ERROR = traceback.format_exc()
+
+# Statuses worth retrying: the request was not acted on (standby, sealed during
+# failover, rate limit, eventual consistency).
+RETRY_STATUSES = (412, 429, 502, 503, 504)
+
+
+def connection_argument_spec():
+    """Options to reach the server (no authentication): url, TLS, namespace, retries."""
+    return dict(
+        url=dict(type="str", required=True, fallback=(env_fallback, ["VAULT_ADDR"])),
+        ca_cert=dict(type="path", fallback=(env_fallback, ["VAULT_CACERT"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["VAULT_CAPATH"])),
+        client_cert=dict(type="path", fallback=(env_fallback, ["VAULT_CLIENT_CERT"])),
+        client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["VAULT_CLIENT_KEY"])),
+        validate_certs=dict(type="bool"),
+        namespace=dict(type="str", fallback=(env_fallback, ["VAULT_NAMESPACE"])),
+        timeout=dict(type="int", default=30),
+        retries=dict(type="int", default=3),
+    )
+
+
+def auth_argument_spec():
+    """Options to authenticate: a strategy from _auth.AUTH_METHODS and its inputs."""
+    return dict(
+        auth_method=dict(type="str", default="token", choices=["token", "approle", "jwt"]),
+        token=dict(type="str", no_log=True, fallback=(env_fallback, ["VAULT_TOKEN"])),
+        role_id=dict(type="str"),
+        secret_id=dict(type="str", no_log=True),
+        jwt=dict(type="str", no_log=True),
+        jwt_role=dict(type="str"),
+        auth_mount_point=dict(type="str"),
+    )
+
+
+def vault_argument_spec(module_spec=None, auth=True):
+    """Connection (+ auth) options merged with a module's own options."""
+    spec = connection_argument_spec()
+    if auth:
+        spec.update(auth_argument_spec())
+    spec.update(module_spec or {})
+    return spec
+
+
+def _truthy(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on", "t", "y")
+
+
+def tls_verify(params, environ=None):
+    """The ``verify`` value for requests: False, True, or a CA bundle/directory path.
+
+    validate_certs unset -> follow VAULT_SKIP_VERIFY (Vault CLI semantics), else verify.
+    """
+    environ = os.environ if environ is None else environ
+    validate = params.get("validate_certs")
+    if validate is None:
+        validate = not _truthy(environ.get("VAULT_SKIP_VERIFY", "false"))
+    if not validate:
+        return False
+    return params.get("ca_cert") or params.get("ca_path") or True
+
+
+def client_cert(params):
+    cert, key = params.get("client_cert"), params.get("client_key")
+    if key and not cert:
+        raise VaultModuleError("client_key is set but client_cert is not")
+    if cert:
+        return (cert, key) if key else cert
+    return None
+
+
+def _session(retries):
+    session = requests.Session()
+    retry = Retry(
+        total=retries, connect=retries, read=0, status=retries,
+        status_forcelist=RETRY_STATUSES, allowed_methods=None,
+        backoff_factor=0.3, respect_retry_after_header=True, raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class VaultClient:
+    """An hvac client plus the few generic calls modules need, with errors translated."""
+
+    def __init__(self, params, authenticate=True, environ=None):
+        if HVAC_IMPORT_ERROR:
+            raise VaultModuleError("the hvac Python library is required (pip install hvac)")
+        self.url = params["url"].rstrip("/")
+        retries = params.get("retries")
+        if retries is None or retries < 0:
+            raise VaultModuleError(f"retries: {retries!r} must be 0 or more")
+        timeout = params.get("timeout")
+        if not timeout or timeout <= 0:
+            raise VaultModuleError(f"timeout: {timeout!r} must be a positive number of seconds")
+        session = _session(retries)
+        session.verify = tls_verify(params, environ)
+        session.cert = client_cert(params)
+        # token="" stops hvac picking up VAULT_TOKEN or ~/.vault-token behind our back.
+        self.hvac = hvac.Client(
+            url=self.url, token="", verify=session.verify, cert=session.cert, timeout=timeout,
+            namespace=params.get("namespace") or None, session=session,
+        )
+        if authenticate:
+            method = auth_method_for(params)
+            self._call(f"log in to {self.url} with auth_method={method.name}", method.login, self.hvac)
+
+    def _call(self, action, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (hvac.exceptions.VaultError, requests.exceptions.RequestException) as exc:
+            raise translate(exc, action, self.url) from None
+
+    @staticmethod
+    def _body(response):
+        """JSONAdapter returns a dict for 200 with JSON, a Response otherwise (204)."""
+        return response if isinstance(response, dict) else None
+
+    def get(self, path, action=None, missing_ok=True):
+        """GET /v1/<path>: the JSON body, or None when the path does not exist."""
+        try:
+            return self._body(self.hvac.adapter.get(f"/v1/{path.lstrip('/')}"))
+        except hvac.exceptions.InvalidPath as exc:
+            # Missing object: no errors; missing mount: "no handler for route".
+            if missing_ok and (not exc.errors or all("no handler for route" in str(e) for e in exc.errors)):
+                return None
+            raise translate(exc, action or f"read {path}", self.url) from None
+        except (hvac.exceptions.VaultError, requests.exceptions.RequestException) as exc:
+            raise translate(exc, action or f"read {path}", self.url) from None
+
+    def list(self, path, action=None):
+        """LIST /v1/<path>: the ``keys`` list ([] when empty or missing)."""
+        try:
+            body = self._body(self.hvac.adapter.list(f"/v1/{path.lstrip('/')}"))
+        except hvac.exceptions.InvalidPath:
+            return []
+        except (hvac.exceptions.VaultError, requests.exceptions.RequestException) as exc:
+            raise translate(exc, action or f"list {path}", self.url) from None
+        return ((body or {}).get("data") or {}).get("keys") or []
+
+    def post(self, path, data=None, action=None, wrap_ttl=None):
+        kwargs = {"json": data or {}}
+        if wrap_ttl:
+            kwargs["wrap_ttl"] = wrap_ttl
+        return self._body(self._call(action or f"write {path}", self.hvac.adapter.post,
+                                     f"/v1/{path.lstrip('/')}", **kwargs))
+
+    def put(self, path, data=None, action=None):
+        return self._body(self._call(action or f"write {path}", self.hvac.adapter.put,
+                                     f"/v1/{path.lstrip('/')}", json=data or {}))
+
+    def delete(self, path, action=None):
+        return self._body(self._call(action or f"delete {path}", self.hvac.adapter.delete,
+                                     f"/v1/{path.lstrip('/')}"))

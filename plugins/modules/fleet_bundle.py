@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: fleet_bundle
+short_description: Validate a fleet spec once and write the bundle every apply phase reads
+description:
+  - Validates the whole fleet spec (schema, references, guardrails, tenant budgets) and renders
+    every artefact (Nomad jobs, namespaces, ACL policies, quotas, Vault policies and JWT roles,
+    Consul config entries) with the fleet core, then writes them to one JSON work file, the
+    bundle, that M(agentfleet.hashistack.fleet_vault), M(agentfleet.hashistack.fleet_consul)
+    and M(agentfleet.hashistack.fleet_nomad) apply.
+  - On any spec error the task fails listing every error with its path and value, and nothing
+    is written anywhere.
+  - The bundle holds no secret values (the spec only references Vault paths); it is written
+    with mode 0600, also in check mode, since every later phase plans from it. It is a work
+    file, not managed state, so the task never reports a change.
+  - This is an action plugin; it always runs on the controller.
+version_added: 0.1.0
+author:
+  - agentfleet maintainers (@agentfleet)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Validates and renders; the bundle is written so later phases can plan.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  idempotent:
+    description: The same spec always gives the same bundle and reports no change.
+    support: full
+options:
+  spec:
+    description:
+      - The fleet spec (for example the inventory variable C(agentfleet_fleet)).
+      - Exactly one of O(spec) and O(src) is required.
+    type: dict
+  src:
+    description:
+      - Path on the controller of a YAML or JSON file holding the spec (duplicate keys are errors).
+      - A file whose only top-level key holds the spec (a group_vars file such as C(agentfleet_fleet:))
+        works too; see O(key). Large fleets load faster this way than through inventory variables.
+    type: path
+  key:
+    description:
+      - Top-level key of O(src) that holds the spec.
+    type: str
+  dest:
+    description:
+      - Path of the bundle file on the controller.
+    type: path
+    required: true
+  templates_dir:
+    description:
+      - Directory of job templates replacing the built-in C(nomad-jobs/).
+    type: path
+  template_search:
+    description:
+      - Directories where an agent's relative C(template) path is looked up (default the playbook directory).
+    type: list
+    elements: path
+  cache:
+    description:
+      - Reuse the bundle at O(dest) when it was made from the same inputs - the same spec, the
+        same collection code and the same job templates (a SHA-256 fingerprint of all of them is
+        stored in the bundle). Validation and rendering of an unchanged fleet are then skipped.
+    type: bool
+    default: true
+seealso:
+  - module: agentfleet.hashistack.fleet_render
+"""
+
+EXAMPLES = r"""
+- name: Validate the fleet and write the apply bundle
+  agentfleet.hashistack.fleet_bundle:
+    spec: "{{ agentfleet_fleet }}"
+    dest: /tmp/agentfleet/bundle.json
+  register: fleet_bundle
+"""
+
+RETURN = r"""
+bundle:
+  description: Absolute path of the bundle.
+  returned: success
+  type: str
+  sample: /tmp/agentfleet/bundle.json
+reused:
+  description: Whether an existing bundle made from the same inputs was reused (O(cache)).
+  returned: success
+  type: bool
+fleet:
+  description: Fleet name.
+  returned: success
+  type: str
+  sample: agents-lab
+revision:
+  description: Spec revision.
+  returned: success
+  type: str
+counts:
+  description: Numbers of tenants, agents, jobs, Vault policies and roles, Consul entries.
+  returned: success
+  type: dict
+agents:
+  description: Agent keys (C(tenant/agent)).
+  returned: success
+  type: list
+  elements: str
+tenants:
+  description: Tenant names.
+  returned: success
+  type: list
+  elements: str
+errors:
+  description: Every spec violation, each with C(path), C(message) and C(value).
+  returned: failure
+  type: list
+  elements: dict
+"""

@@ -1,0 +1,267 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nomad_job
+short_description: Register, update or stop a Nomad job, planning first
+description:
+  - Makes a Nomad job match a job specification given as API JSON, a JSON or HCL file, or HCL text.
+  - Plans the job with a diff first (C(POST /v1/job/:id/plan)) and registers it only when the plan's diff is
+    not empty, so a re-run of an unchanged job reports no change.
+  - Stamps an ownership key (C(agentfleet_owner)) into the job's C(Meta) and refuses to change a job that carries
+    another owner (or none) unless O(force=true).
+  - Can wait for the deployment (service jobs) or the allocations (batch jobs) to finish, and promote canaries.
+version_added: 0.1.0
+author:
+  - agentfleet maintainers (@agentfleet)
+extends_documentation_fragment:
+  - agentfleet.hashistack.nomad
+  - ansible.builtin.action_common_attributes
+attributes:
+  platform:
+    platforms: posix
+  check_mode:
+    support: full
+    details: Returns the plan and its diff without registering or stopping anything.
+  diff_mode:
+    support: full
+    details: Before is the live job restricted to the keys the given job sets; after is the given job.
+  idempotent:
+    description: Running the same task again with the same input reports no change.
+    support: full
+options:
+  state:
+    description:
+      - V(present) registers the job when it differs; V(absent) stops (and with O(purge) purges) it.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - Job ID. Required for O(state=absent) when no job is given; when both are given they must match.
+    type: str
+  job:
+    description:
+      - The job as Nomad API JSON, either the job object or the API wrapper whose only key is C(Job)
+        (as produced by the fleet renderer), as a dict or a JSON string.
+      - Mutually exclusive with O(job_file) and O(hcl).
+    type: raw
+  job_file:
+    description:
+      - Path to a job file on the managed host; read as JSON when its first character is an opening brace,
+        as HCL otherwise.
+    type: path
+  hcl:
+    description:
+      - The job as HCL2 text, parsed by the Nomad server through C(/v1/jobs/parse).
+    type: str
+  hcl_variables:
+    description:
+      - HCL2 input variables for O(hcl) or an HCL O(job_file).
+    type: dict
+  purge:
+    description:
+      - With O(state=absent), purge the job instead of only stopping it.
+    type: bool
+    default: false
+  force:
+    description:
+      - Change or remove the job even when its C(agentfleet_owner) meta names another owner or is missing.
+    type: bool
+    default: false
+  owner:
+    description:
+      - Value stamped into the job's C(Meta.agentfleet_owner) and required on an existing job.
+      - An empty string disables ownership stamping and checks.
+    type: str
+    default: agentfleet.hashistack
+  preserve_counts:
+    description:
+      - Keep the live C(Count) of existing task groups (for example set by an autoscaler).
+    type: bool
+    default: false
+  enforce_index:
+    description:
+      - Register only if the job's current C(JobModifyIndex) equals this value (V(0) means the job must not exist).
+    type: int
+  policy_override:
+    description:
+      - Override soft-mandatory Sentinel policies (Nomad Enterprise).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the deployment of the new version is successful (service jobs) or all its allocations
+        are complete (batch jobs). Fails with the failed allocations' task events otherwise.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait when O(wait=true).
+    type: int
+    default: 300
+  wait_interval:
+    description:
+      - Seconds between status polls when waiting.
+    type: float
+    default: 1.0
+  promote:
+    description:
+      - Canary promotion. V(never) leaves canaries for an operator; V(auto) promotes them once they are all
+        healthy while waiting (O(wait=true)); V(now) promotes the job's running deployment if its canaries
+        are healthy and unpromoted.
+    type: str
+    choices: [never, auto, now]
+    default: never
+notes:
+  - The plan's diff decides change; the C(diff) output is a readable projection for humans.
+seealso:
+  - module: agentfleet.hashistack.nomad_jobs
+  - module: agentfleet.hashistack.nomad_job_info
+"""
+
+EXAMPLES = r"""
+- name: Register a job rendered by the fleet renderer and wait for its deployment
+  agentfleet.hashistack.nomad_job:
+    address: https://nomad.example.com:4646
+    token: "{{ nomad_token }}"
+    job: "{{ rendered_job }}"
+    wait: true
+    wait_timeout: 600
+
+- name: Register a job from HCL with variables
+  agentfleet.hashistack.nomad_job:
+    hcl: "{{ lookup('ansible.builtin.file', 'agent.nomad.hcl') }}"
+    hcl_variables:
+      image: registry.example.com/agent:1.2.3
+
+- name: Promote the canaries of the running deployment
+  agentfleet.hashistack.nomad_job:
+    job_file: /srv/jobs/agent.json
+    promote: now
+
+- name: Stop and purge a job
+  agentfleet.hashistack.nomad_job:
+    name: agent-research
+    state: absent
+    purge: true
+"""
+
+RETURN = r"""
+job_id:
+  description: ID of the job.
+  returned: always
+  type: str
+  sample: agent-research
+namespace:
+  description: Namespace of the job.
+  returned: always
+  type: str
+  sample: default
+outcome:
+  description: What was (or in check mode would be) done.
+  returned: always
+  type: str
+  sample: updated
+  choices: [created, updated, unchanged, promoted, deleted, absent]
+plan:
+  description: Summary of the plan; returned in check mode too.
+  returned: when state is present
+  type: dict
+  contains:
+    diff_type:
+      description: Nomad's diff type (None, Added, Edited, Deleted).
+      type: str
+    changes:
+      description: Human-readable lines from the plan's diff.
+      type: list
+      elements: str
+    warnings:
+      description: Plan warnings.
+      type: str
+    failed_allocations:
+      description: Task groups the scheduler could not place.
+      type: dict
+    job_modify_index:
+      description: Job modify index the plan was computed against.
+      type: int
+  sample: {"diff_type": "Edited", "changes": ["Edited group 'agents'"], "warnings": "", "failed_allocations": {},
+           "job_modify_index": 12}
+eval_id:
+  description: Evaluation created by the registration or deregistration.
+  returned: when the job was registered or stopped
+  type: str
+job_modify_index:
+  description: Job modify index after the change.
+  returned: when state is present
+  type: int
+deployment:
+  description: Deployment summary after waiting.
+  returned: when O(wait=true)
+  type: dict
+promoted:
+  description: Task groups whose canaries were promoted.
+  returned: when canaries were promoted
+  type: list
+  elements: str
+failed_allocations:
+  description: Failed allocations of the new version with their tasks' last events.
+  returned: when waiting failed
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import JOB_OPTIONS, NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
+    JobApplyError, JobOptions, apply_job, load_job)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import JobSpecError
+
+
+def main():
+    module = NomadModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            name=dict(type="str"),
+            job=dict(type="raw"),
+            job_file=dict(type="path"),
+            hcl=dict(type="str"),
+            hcl_variables=dict(type="dict"),
+            enforce_index=dict(type="int"),
+            **JOB_OPTIONS
+        ),
+        mutually_exclusive=[("job", "job_file", "hcl")],
+        required_if=[("state", "present", ("job", "job_file", "hcl"), True),
+                     ("state", "absent", ("name", "job", "job_file", "hcl"), True)],
+        supports_check_mode=True,
+    )
+    p = module.params
+    client = module.client()
+    opts = JobOptions(state=p["state"], check_mode=module.check_mode, enforce_index=p["enforce_index"],
+                      **{k: p[k] for k in JOB_OPTIONS})
+    try:
+        job = None
+        if p["job"] is not None or p["job_file"] or p["hcl"] is not None:
+            job = load_job(client, p["job"], p["job_file"], p["hcl"], p["hcl_variables"])
+            if p["name"] and p["name"] != job["ID"]:
+                module.fail_json(msg="name: %r does not match the job's ID %r" % (p["name"], job["ID"]))
+        result = apply_job(client, job, opts, job_id=p["name"])
+    except JobSpecError as exc:
+        module.fail_json(msg=str(exc))
+    except JobApplyError as exc:
+        exc.result.pop("diff", None)
+        module.fail_json(msg=str(exc), **exc.result)
+    except NomadError as exc:
+        module.fail_nomad(exc)
+    diff = result.pop("diff", None)
+    if module._diff and diff is not None:
+        result["diff"] = dict(diff, before_header="%s (live)" % result["job_id"],
+                              after_header="%s (desired)" % result["job_id"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet.hashistack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vault_jwt_role
+short_description: Manage a JWT auth role, for example one bound to a Nomad workload's claims
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes a role of a JWT auth method (C(/auth/<mount_point>/role/<name>)).
+  - Only the options given are compared and written; the server keeps the rest.
+  - For Nomad workload identity, bind O(bound_claims) such as C(nomad_namespace),
+    C(nomad_job_id) and C(nomad_task) so a token only logs in as the workload it was issued to.
+extends_documentation_fragment:
+  - agentfleet.hashistack.vault
+  - agentfleet.hashistack.vault.auth
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    description: Re-running with the same settings reports no change.
+    support: full
+  platform:
+    platforms: posix
+options:
+  mount_point:
+    description:
+      - Path of the JWT auth mount.
+    type: str
+    default: jwt
+  name:
+    description:
+      - Role name.
+    type: str
+    required: true
+  bound_audiences:
+    description:
+      - Accepted C(aud) values; a login token must carry one of them. Order does not matter.
+    type: list
+    elements: str
+  user_claim:
+    description:
+      - Claim used as the identity alias name, for example V(nomad_job_id). Required to create a role.
+    type: str
+  bound_subject:
+    description:
+      - Value the C(sub) claim must have.
+    type: str
+  bound_claims:
+    description:
+      - Claims a login token must carry, each with a value or a list of accepted values.
+    type: dict
+  bound_claims_type:
+    description:
+      - How O(bound_claims) values are matched.
+    type: str
+    choices: [string, glob]
+  claim_mappings:
+    description:
+      - Claims copied into the token metadata, mapping each claim name to a metadata key.
+    type: dict
+  token_policies:
+    description:
+      - Policies attached to tokens issued through this role. Order does not matter.
+    type: list
+    elements: str
+  token_ttl:
+    description:
+      - Initial TTL of issued tokens, in seconds or as a duration such as V(30m).
+    type: raw
+  token_max_ttl:
+    description:
+      - Maximum TTL of issued tokens (renewals included), in seconds or as a duration.
+    type: raw
+  token_explicit_max_ttl:
+    description:
+      - Hard cap on the lifetime of issued tokens, in seconds or as a duration.
+    type: raw
+  token_period:
+    description:
+      - Make issued tokens periodic with this period, in seconds or as a duration.
+    type: raw
+  token_type:
+    description:
+      - Type of tokens issued.
+    type: str
+    choices: [default, service, batch, default-service, default-batch]
+  token_no_default_policy:
+    description:
+      - Leave the C(default) policy off issued tokens.
+    type: bool
+  token_bound_cidrs:
+    description:
+      - CIDR blocks issued tokens may be used from.
+    type: list
+    elements: str
+  clock_skew_leeway:
+    description:
+      - Seconds of clock skew tolerated when checking C(iat), C(nbf) and C(exp).
+    type: int
+  state:
+    description:
+      - Whether the role should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+author:
+  - agentfleet maintainers (@agentfleet)
+"""
+
+EXAMPLES = r"""
+- name: Let the researcher agent's task log in with its Nomad workload identity
+  agentfleet.hashistack.vault_jwt_role:
+    mount_point: jwt-nomad
+    name: agent-researcher
+    bound_audiences: [vault.io]
+    user_claim: nomad_job_id
+    bound_claims:
+      nomad_namespace: agents
+      nomad_job_id: researcher
+      nomad_task: agent
+    claim_mappings:
+      nomad_namespace: nomad_namespace
+      nomad_job_id: nomad_job_id
+      nomad_task: nomad_task
+    token_policies: [agent-researcher]
+    token_ttl: 30m
+    token_max_ttl: 1h
+    token_type: service
+"""
+
+RETURN = r"""
+name:
+  description: The role name.
+  returned: always
+  type: str
+  sample: agent-researcher
+role:
+  description: The role as the server reports it after the task (empty when absent); TTLs in seconds.
+  returned: always
+  type: dict
+  sample: {"bound_claims": {"nomad_job_id": "researcher"}, "token_policies": ["agent-researcher"], "token_ttl": 1800}
+"""
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
+    as_claims,
+    as_seconds,
+    as_set,
+    as_str,
+)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
+
+_DURATIONS = ("token_ttl", "token_max_ttl", "token_explicit_max_ttl", "token_period")
+_SETS = ("bound_audiences", "token_policies", "token_bound_cidrs")
+_OPTIONS = _DURATIONS + _SETS + ("user_claim", "bound_subject", "bound_claims", "bound_claims_type",
+                                 "claim_mappings", "token_type", "token_no_default_policy", "clock_skew_leeway")
+_NORMALISERS = dict(
+    {k: as_seconds for k in _DURATIONS}, **{k: as_set for k in _SETS},
+    user_claim=as_str, bound_subject=as_str, bound_claims_type=as_str, bound_claims=as_claims,
+    claim_mappings=lambda v: {str(k): str(x) for k, x in (v or {}).items()},
+)
+
+
+def manage(module, client):
+    params = module.params
+    mount, name = params["mount_point"].strip("/"), params["name"].strip("/")
+    if not name:
+        raise VaultModuleError(f"name: {params['name']!r} is empty")
+    desired = {k: params[k] for k in _OPTIONS}
+    for key in _DURATIONS:
+        parse_duration(desired[key], key)  # fail early on a bad duration
+    path = f"auth/{mount}/role/{name}"
+    if params["state"] == "present" and not params["user_claim"]:
+        if client.get(path, action=f"read JWT role {name!r}") is None:
+            raise VaultModuleError(f"user_claim is required to create JWT role {name!r}")
+    result, current = manage_object(module, client, path, f"JWT role {name!r} on auth/{mount}", desired,
+                                    _NORMALISERS, always_send={"role_type": "jwt"})
+    result.update(name=name, role=current or {})
+    return result
+
+
+def main():
+    spec = dict(
+        mount_point=dict(type="str", default="jwt"),
+        name=dict(type="str", required=True),
+        bound_audiences=dict(type="list", elements="str"),
+        user_claim=dict(type="str"),
+        bound_subject=dict(type="str"),
+        bound_claims=dict(type="dict"),
+        bound_claims_type=dict(type="str", choices=["string", "glob"]),
+        claim_mappings=dict(type="dict"),
+        token_policies=dict(type="list", elements="str", no_log=False),
+        token_ttl=dict(type="raw", no_log=False),
+        token_max_ttl=dict(type="raw", no_log=False),
+        token_explicit_max_ttl=dict(type="raw", no_log=False),
+        token_period=dict(type="raw", no_log=False),
+        token_type=dict(type="str", no_log=False,
+                        choices=["default", "service", "batch", "default-service", "default-batch"]),
+        token_no_default_policy=dict(type="bool", no_log=False),
+        token_bound_cidrs=dict(type="list", elements="str", no_log=False),
+        clock_skew_leeway=dict(type="int"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    run_vault_module(spec, manage)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Base of the fleet_* action plugins: they run the bulk sync code on the controller.
+
+Running in the controller's worker process (no module upload, no second Python
+interpreter) saves about a second per phase, which matters for a fleet apply.
+"""
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.results import (
+    failure_message, module_result)
+
+
+class FleetActionFailed(Exception):
+    """Stop the action with ``msg`` and extra result keys."""
+
+    def __init__(self, msg, **extra):
+        super().__init__(msg)
+        self.extra = extra
+
+
+class FleetAction(ActionBase):
+    TRANSFERS_FILES = False
+    ARGSPEC = {}
+    MUTUALLY_EXCLUSIVE = ()
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _validation, params = self.validate_argument_spec(
+            argument_spec=self.ARGSPEC, mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE))
+        self.check = bool(self._task.check_mode)
+        self.diff = bool(self._task.diff)
+        try:
+            out = self.execute(params)
+        except FleetActionFailed as exc:
+            result.update(exc.extra)
+            result.update(failed=True, msg=str(exc))
+            return result
+        result.update(out)
+        return result
+
+    def execute(self, params):
+        raise NotImplementedError
+
+    def finish(self, results, fail=True, **extra):
+        """The usual result of a bulk phase; raises when any object failed and ``fail``."""
+        out, failures = module_result(results, self.diff)
+        out.update(extra)
+        if failures and fail:
+            raise FleetActionFailed(failure_message(failures, len(results)), **out)
+        return out
+
+
+def check_concurrency(params):
+    if params["concurrency"] < 1:
+        raise FleetActionFailed("concurrency: must be >= 1, got %s" % params["concurrency"])

@@ -1,0 +1,399 @@
+"""Field names, JSON types and validation of the config entry kinds the server models.
+
+Sources (read with the search tools, paraphrased, not copied):
+- Field names/types: hashicorp/consul ``api/config_entry.go`` (ServiceConfigEntry,
+  ProxyConfigEntry, UpstreamConfiguration, UpstreamConfig, UpstreamLimits,
+  PassiveHealthCheck, MeshGatewayConfig, TransparentProxyConfig, ExposeConfig),
+  ``api/config_entry_intentions.go`` (ServiceIntentionsConfigEntry, SourceIntention,
+  IntentionPermission, IntentionHTTPPermission, IntentionHTTPHeaderPermission) and
+  ``api/config_entry_discoverychain.go`` (ServiceResolverConfigEntry: ConnectTimeout,
+  RequestTimeout as Go duration strings via its MarshalJSON).
+- Unknown keys: ``agent/structs/config_entry_ce.go`` ``validateUnusedKeys`` -> 400
+  ``Request decoding failed: ... invalid config key "X"`` (keys ending in "namespace"
+  get the "namespaces are a consul enterprise feature" text; CE is modelled).
+- service-intentions normalise/validate: ``agent/structs/config_entry_intentions.go``
+  (default Type "consul", computed Precedence 9/8/6/5, methods upper-cased, sources
+  sorted by precedence; the error texts of ``validate``).
+- proxy-defaults name: must be "global" (api-docs/config, ``ProxyConfigEntry.Validate``).
+- L7 permissions need an HTTP-based destination protocol (service-intentions docs,
+  "Interaction with other config entries"); the message text here is our own.
+
+Deliberately stricter than Consul: only the canonical CamelCase JSON names are accepted
+(Consul also matches case-insensitively and accepts snake_case aliases), and JSON types
+must match (Consul decodes weakly, e.g. "5" for an int). The collection always sends
+canonical names and types, so the stricter server holds it to that.
+"""
+import hashlib
+import json
+import re
+
+STR, INT, UINT, BOOL, DURATION, ANY = "string", "int", "uint", "bool", "duration", "any"
+# A pointer int: absent is emitted as null, 0 is kept (api: ``*int`` without omitempty).
+PINT = "pint"
+
+
+def List(of):  # noqa: N802 - reads like a type
+    return ("list", of)
+
+
+def Map(of):  # noqa: N802
+    return ("map", of)
+
+
+MESH_GATEWAY = {"Mode": STR}
+TRANSPARENT_PROXY = {"OutboundListenerPort": INT, "DialedDirectly": BOOL}
+EXPOSE = {"Checks": BOOL, "Paths": List({"ListenerPort": INT, "Path": STR, "LocalPathPort": INT,
+                                         "Protocol": STR, "ParsedFromCheck": BOOL})}
+LIMITS = {"MaxConnections": PINT, "MaxPendingRequests": PINT, "MaxConcurrentRequests": PINT}
+PASSIVE_HEALTH_CHECK = {"Interval": DURATION, "MaxFailures": UINT, "EnforcingConsecutive5xx": PINT,
+                        "MaxEjectionPercent": PINT, "BaseEjectionTime": DURATION}
+UPSTREAM = {"Name": STR, "Peer": STR, "EnvoyListenerJSON": STR, "EnvoyClusterJSON": STR,
+            "Protocol": STR, "ConnectTimeoutMs": INT, "Limits": LIMITS,
+            "PassiveHealthCheck": PASSIVE_HEALTH_CHECK, "MeshGateway": MESH_GATEWAY,
+            "BalanceOutboundConnections": STR}
+META = Map(STR)
+
+SERVICE_DEFAULTS = {
+    "Kind": STR, "Name": STR, "Protocol": STR, "Mode": STR, "TransparentProxy": TRANSPARENT_PROXY,
+    "MutualTLSMode": STR, "MeshGateway": MESH_GATEWAY, "Expose": EXPOSE, "ExternalSNI": STR,
+    "UpstreamConfig": {"Overrides": List(UPSTREAM), "Defaults": UPSTREAM},
+    "Destination": {"Addresses": List(STR), "Port": INT},
+    "MaxInboundConnections": INT, "LocalConnectTimeoutMs": INT, "LocalRequestTimeoutMs": INT,
+    "BalanceInboundConnections": STR, "Meta": META,
+}
+PROXY_DEFAULTS = {
+    "Kind": STR, "Name": STR, "Mode": STR, "TransparentProxy": TRANSPARENT_PROXY,
+    "MutualTLSMode": STR, "Config": Map(ANY), "MeshGateway": MESH_GATEWAY, "Expose": EXPOSE,
+    "Meta": META,
+}
+HTTP_PERMISSION = {"PathExact": STR, "PathPrefix": STR, "PathRegex": STR, "Methods": List(STR),
+                   "Header": List({"Name": STR, "Present": BOOL, "Exact": STR, "Prefix": STR,
+                                   "Suffix": STR, "Regex": STR, "Invert": BOOL})}
+SOURCE = {"Name": STR, "Peer": STR, "SamenessGroup": STR, "Action": STR,
+          "Permissions": List({"Action": STR, "HTTP": HTTP_PERMISSION}), "Precedence": INT,
+          "Type": STR, "Description": STR, "LegacyID": STR, "LegacyMeta": META,
+          "LegacyCreateTime": STR, "LegacyUpdateTime": STR}
+SERVICE_INTENTIONS = {"Kind": STR, "Name": STR, "Sources": List(SOURCE), "Meta": META}
+TARGET = {"Service": STR, "ServiceSubset": STR, "Datacenter": STR, "Peer": STR}
+SERVICE_RESOLVER = {
+    "Kind": STR, "Name": STR, "DefaultSubset": STR,
+    "Subsets": Map({"Filter": STR, "OnlyPassing": BOOL}),
+    "Redirect": dict(TARGET),
+    "Failover": Map({"Service": STR, "ServiceSubset": STR, "Datacenters": List(STR),
+                     "Targets": List(TARGET)}),
+    "ConnectTimeout": DURATION, "RequestTimeout": DURATION,
+    "LoadBalancer": {"Policy": STR, "RingHashConfig": {"MinimumRingSize": UINT, "MaximumRingSize": UINT},
+                     "LeastRequestConfig": {"ChoiceCount": UINT}, "HashPolicies": List(Map(ANY))},
+    "Meta": META,
+}
+KINDS = {
+    "service-defaults": SERVICE_DEFAULTS,
+    "proxy-defaults": PROXY_DEFAULTS,
+    "service-intentions": SERVICE_INTENTIONS,
+    "service-resolver": SERVICE_RESOLVER,
+}
+# Kinds Consul knows but this server does not model (api/config_entry.go makeConfigEntry).
+UNMODELLED_KINDS = ("service-router", "service-splitter", "ingress-gateway", "terminating-gateway",
+                    "mesh", "exported-services", "sameness-group", "api-gateway", "http-route",
+                    "tcp-route", "inline-certificate", "file-system-certificate", "jwt-provider")
+
+
+class DecodeError(Exception):
+    """400 ``Request decoding failed`` (bad keys or JSON types)."""
+
+
+class ValidationError(Exception):
+    """Entry decoded but is invalid (Consul answers these from its RPC layer with 500)."""
+
+
+_DUR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)")
+_UNIT = {"ns": 1, "us": 10 ** 3, "\u00b5s": 10 ** 3, "ms": 10 ** 6, "s": 10 ** 9, "m": 60 * 10 ** 9,
+         "h": 3600 * 10 ** 9}
+
+
+def parse_go_duration(text):
+    if text == "0":
+        return 0
+    pos, total = 0, 0
+    for m in _DUR.finditer(text):
+        if m.start() != pos:
+            break
+        whole, frac = m.group(1).partition(".")[0], m.group(1).partition(".")[2]
+        total += int(whole or 0) * _UNIT[m.group(2)] + (int(frac) * _UNIT[m.group(2)] // 10 ** len(frac) if frac else 0)
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise ValueError("time: invalid duration %r" % text)
+    return total
+
+
+def go_duration_string(ns):
+    """Go's ``time.Duration.String()`` for non-negative values."""
+    def frac(v, unit):
+        whole, rest = divmod(v, unit)
+        return str(whole) if not rest else "%d.%s" % (whole, str(rest).rjust(len(str(unit)) - 1, "0").rstrip("0"))
+    if ns == 0:
+        return "0s"
+    if ns < 10 ** 3:
+        return "%dns" % ns
+    if ns < 10 ** 6:
+        return frac(ns, 10 ** 3) + "\u00b5s"
+    if ns < 10 ** 9:
+        return frac(ns, 10 ** 6) + "ms"
+    h, rest = divmod(ns, 3600 * 10 ** 9)
+    m, rest = divmod(rest, 60 * 10 ** 9)
+    s = frac(rest, 10 ** 9) + "s"
+    return ("%dh%dm" % (h, m) + s) if h else (("%dm" % m + s) if m else s)
+
+
+def _type_error(path, want, value):
+    return "'%s' expected type '%s', got unconvertible type '%s', value: '%s'" % (
+        path, want, type(value).__name__, value)
+
+
+def _decode(spec, value, path, unused, errors):
+    if spec == ANY:
+        return value
+    if spec in (STR,):
+        if not isinstance(value, str):
+            errors.append(_type_error(path, "string", value))
+        return value
+    if spec in (INT, UINT, PINT):
+        if value is None and spec == PINT:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+            errors.append(_type_error(path, "int", value))
+            return value
+        if spec == UINT and value < 0:
+            errors.append("cannot parse '%s', %s overflows uint" % (path, value))
+        return int(value)
+    if spec == BOOL:
+        if not isinstance(value, bool):
+            errors.append(_type_error(path, "bool", value))
+        return value
+    if spec == DURATION:
+        if isinstance(value, str):
+            try:
+                return parse_go_duration(value)
+            except ValueError as exc:
+                errors.append("error decoding '%s': %s" % (path, exc))
+                return 0
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
+            return int(value)
+        errors.append(_type_error(path, "time.Duration", value))
+        return value
+    if isinstance(spec, tuple) and spec[0] == "list":
+        if not isinstance(value, list):
+            errors.append(_type_error(path, "slice", value))
+            return value
+        return [_decode(spec[1], item, "%s[%d]" % (path, i), unused, errors) for i, item in enumerate(value)]
+    if isinstance(spec, tuple) and spec[0] == "map":
+        if not isinstance(value, dict):
+            errors.append(_type_error(path, "map", value))
+            return value
+        return {k: _decode(spec[1], v, "%s[%s]" % (path, k), unused, errors) for k, v in value.items()}
+    # struct
+    if not isinstance(value, dict):
+        errors.append(_type_error(path, "struct", value))
+        return value
+    out = {}
+    for key, sub in value.items():
+        sub_path = "%s.%s" % (path, key) if path else key
+        if key not in spec:
+            unused.append(sub_path)
+            continue
+        out[key] = _decode(spec[key], sub, sub_path, unused, errors)
+    return out
+
+
+def _unused_error(key):
+    leaf = key.rsplit(".", 1)[-1]
+    if key in ("CreateIndex", "ModifyIndex", "Hash") or key.lower() == "kind":
+        return None
+    if leaf.lower().endswith("namespace"):
+        return 'invalid config key "%s", namespaces are a consul enterprise feature' % key
+    return 'invalid config key "%s"' % key
+
+
+def decode_entry(raw):
+    """Raw JSON object -> (kind, decoded entry); DecodeError with Consul-like text."""
+    if not isinstance(raw, dict):
+        raise DecodeError("Request decoding failed: json: cannot unmarshal %s into Go value of type "
+                          "map[string]interface {}" % type(raw).__name__)
+    kind = raw.get("Kind", raw.get("kind"))
+    if kind is None:
+        raise DecodeError("Request decoding failed: Payload does not contain a kind/Kind key at the top level")
+    if not isinstance(kind, str):
+        raise DecodeError("Request decoding failed: Kind value in payload is not a string")
+    if kind not in KINDS:
+        if kind in UNMODELLED_KINDS:
+            raise DecodeError("Request decoding failed: config entry kind %s is not modelled by the "
+                              "contract server" % kind)
+        raise DecodeError("Request decoding failed: invalid config entry kind: %s" % kind)
+    unused, errors = [], []
+    body = {k: v for k, v in raw.items() if k not in ("CreateIndex", "ModifyIndex", "Hash")}
+    entry = _decode(KINDS[kind], body, "", unused, errors)
+    errors += [e for e in (_unused_error(k) for k in unused) if e]
+    if errors:
+        raise DecodeError("Request decoding failed: %d error%s occurred:\n%s\n\n" % (
+            len(errors), "" if len(errors) == 1 else "s", "\n".join("\t* " + e for e in errors)))
+    entry["Kind"] = kind
+    return kind, entry
+
+
+# -- validation and server-side normalisation per kind -----------------------------
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+L7_PROTOCOLS = {"http", "http2", "grpc"}
+
+
+def _wild_ok(name):
+    return name == "*" or "*" not in name
+
+
+def validate(entry, lookup):
+    """Raise ValidationError; ``lookup(kind, name)`` reads stored entries (for L7 checks)."""
+    kind, name = entry["Kind"], entry.get("Name", "")
+    if not name:
+        raise ValidationError("Name is required")
+    if kind == "proxy-defaults" and name != "global":
+        raise ValidationError('invalid name ("%s"), only "global" is supported' % name)
+    if kind in ("service-defaults", "service-resolver") and "*" in name:
+        raise ValidationError('invalid name "%s": wildcards are not allowed' % name)
+    if kind == "service-intentions":
+        _validate_intentions(entry, lookup)
+
+
+def _protocol_of(service, lookup):
+    sd = lookup("service-defaults", service)
+    if sd and sd.get("Protocol"):
+        return sd["Protocol"]
+    pd = lookup("proxy-defaults", "global")
+    return str(((pd or {}).get("Config") or {}).get("protocol", "tcp"))
+
+
+def _validate_intentions(entry, lookup):
+    name = entry["Name"]
+    if not _wild_ok(name):
+        raise ValidationError("Name: wildcard character '*' cannot be used with partial values")
+    sources = entry.get("Sources") or []
+    if not sources:
+        raise ValidationError("At least one source is required")
+    seen = set()
+    for i, src in enumerate(sources):
+        sname = src.get("Name", "")
+        if not sname:
+            raise ValidationError("Sources[%d].Name is required" % i)
+        if not _wild_ok(sname):
+            raise ValidationError("Sources[%d].Name: wildcard character '*' cannot be used with partial values" % i)
+        perms = src.get("Permissions") or []
+        if not perms and src.get("Action") not in ("allow", "deny"):
+            raise ValidationError("Sources[%d].Action must be set to 'allow' or 'deny'" % i)
+        if perms and src.get("Action"):
+            raise ValidationError("Sources[%d].Action must be omitted if Permissions are specified" % i)
+        if perms and name == "*":
+            raise ValidationError("Sources[%d].Permissions cannot be specified on intentions with "
+                                  "wildcarded destinations" % i)
+        if src.get("Type", "consul") not in ("consul", ""):
+            raise ValidationError("Sources[%d].Type must be set to 'consul'" % i)
+        if src.get("LegacyID"):
+            raise ValidationError("Sources[%d].LegacyID must be omitted" % i)
+        for j, perm in enumerate(perms):
+            prefix = "Sources[%d].Permissions[%d]" % (i, j)
+            if perm.get("Action") not in ("allow", "deny"):
+                raise ValidationError(prefix + ".Action must be set to 'allow' or 'deny'")
+            http = perm.get("HTTP")
+            if http is None:
+                raise ValidationError(prefix + ".HTTP is required")
+            paths = [k for k in ("PathExact", "PathPrefix", "PathRegex") if http.get(k)]
+            for k in ("PathExact", "PathPrefix"):
+                if http.get(k) and not http[k].startswith("/"):
+                    raise ValidationError("%s.HTTP.%s doesn't start with '/': %s" % (prefix, k, json.dumps(http[k])))
+            if len(paths) > 1:
+                raise ValidationError(prefix + ".HTTP should only contain at most one of PathExact, "
+                                      "PathPrefix, or PathRegex")
+            parts = len(paths)
+            for k, hdr in enumerate(http.get("Header") or []):
+                if not hdr.get("Name"):
+                    raise ValidationError("%s.HTTP.Header[%d] missing required Name field" % (prefix, k))
+                if sum(1 for f in ("Present", "Exact", "Prefix", "Suffix", "Regex") if hdr.get(f)) != 1:
+                    raise ValidationError("%s.HTTP.Header[%d] should only contain one of Present, Exact, "
+                                          "Prefix, Suffix, or Regex" % (prefix, k))
+                parts += 1
+            found = set()
+            for m in http.get("Methods") or []:
+                if m.upper() not in HTTP_METHODS:
+                    raise ValidationError('%s.HTTP.Methods contains an invalid method "%s"' % (prefix, m))
+                if m.upper() in found:
+                    raise ValidationError('%s.HTTP.Methods contains "%s" more than once' % (prefix, m))
+                found.add(m.upper())
+            parts += 1 if found else 0
+            if not parts:
+                raise ValidationError(prefix + ".HTTP should not be empty")
+        key = (src.get("Peer", ""), src.get("SamenessGroup", ""), sname)
+        if key in seen:
+            raise ValidationError('Sources[%d] defines "%s" more than once' % (i, sname))
+        seen.add(key)
+    if any(src.get("Permissions") for src in sources):
+        protocol = _protocol_of(name, lookup)
+        if protocol not in L7_PROTOCOLS:
+            raise ValidationError('service "%s" has protocol "%s": L7 permissions in intentions need an '
+                                  "HTTP-based protocol (http, http2, grpc) set by service-defaults or "
+                                  "proxy-defaults" % (name, protocol))
+
+
+def precedence(dest, src):
+    """agent/structs computeIntentionPrecedence, default namespace: 9, 8, 6, 5."""
+    top = 9 if dest != "*" else 6
+    return top - (1 if src == "*" else 0)
+
+
+def normalise_on_write(entry):
+    """What Consul does before storing (``Normalize`` of the kind)."""
+    if entry["Kind"] == "service-intentions":
+        for src in entry["Sources"]:
+            src["Type"] = src.get("Type") or "consul"
+            src["Precedence"] = precedence(entry["Name"], src["Name"])
+            for perm in src.get("Permissions") or []:
+                if perm.get("HTTP", {}).get("Methods"):
+                    perm["HTTP"]["Methods"] = [m.upper() for m in perm["HTTP"]["Methods"]]
+        entry["Sources"].sort(key=lambda s: -s["Precedence"])  # stable, like sort.SliceStable
+    return entry
+
+
+def _with_upstream_defaults(up):
+    up = dict(up)
+    up.setdefault("MeshGateway", {})
+    if "Limits" in up:
+        up["Limits"] = {k: up["Limits"].get(k) for k in LIMITS}
+    if "PassiveHealthCheck" in up:
+        phc = dict(up["PassiveHealthCheck"])
+        phc.setdefault("MaxFailures", 0)  # no omitempty in the struct
+        if not phc.get("Interval"):
+            phc.pop("Interval", None)
+        up["PassiveHealthCheck"] = phc
+    return up
+
+
+def render(entry, create_index, modify_index):
+    """The JSON Consul would answer for a stored entry (structs' JSON encoding)."""
+    out = json.loads(json.dumps(entry))
+    kind = out["Kind"]
+    if kind in ("service-defaults", "proxy-defaults"):
+        for key in ("TransparentProxy", "MeshGateway", "Expose"):
+            out.setdefault(key, {})  # non-pointer structs: never omitted
+    if kind == "service-defaults" and "UpstreamConfig" in out:
+        uc = out["UpstreamConfig"]
+        if "Defaults" in uc:
+            uc["Defaults"] = _with_upstream_defaults(uc["Defaults"])
+        if "Overrides" in uc:
+            uc["Overrides"] = [_with_upstream_defaults(o) for o in uc["Overrides"]]
+    if kind == "service-resolver":
+        for key in ("ConnectTimeout", "RequestTimeout"):
+            if out.get(key):
+                out[key] = go_duration_string(out[key])
+            else:
+                out.pop(key, None)
+    digest = hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).digest()
+    out["Hash"] = int.from_bytes(digest[:8], "big")
+    out["CreateIndex"] = create_index
+    out["ModifyIndex"] = modify_index
+    return out

@@ -1,0 +1,1 @@
+"""A strict Nomad HTTP API contract server for tests (not product code)."""

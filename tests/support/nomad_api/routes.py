@@ -1,0 +1,7 @@
+"""The route table: every endpoint module's ROUTES, most specific first."""
+
+
+def all_routes():
+    from . import routes_acl, routes_jobs, routes_misc, routes_namespaces
+    return (routes_jobs.ROUTES + routes_acl.ROUTES + routes_namespaces.ROUTES
+            + routes_misc.ROUTES)

@@ -1,0 +1,113 @@
+"""wait_for_job with a scripted client double and a fake clock."""
+import pytest
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import deploy as D
+
+
+class FakeClient:
+    def __init__(self, deployments=(), allocations=()):
+        self.deployments = list(deployments)
+        self.allocations = list(allocations)
+        self.promoted = []
+        self.history = []
+
+    def latest_deployment(self, job_id, namespace):
+        return self.deployments.pop(0) if len(self.deployments) > 1 else (self.deployments or [None])[0]
+
+    def job_deployments(self, job_id, namespace):
+        return list(self.history)
+
+    def job_allocations(self, job_id, namespace):
+        return self.allocations.pop(0) if len(self.allocations) > 1 else (self.allocations or [[]])[0]
+
+    def promote_deployment(self, dep_id, namespace, groups=None):
+        self.promoted.append(dep_id)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def dep(status, version=1, **groups):
+    return {"ID": "d1", "Status": status, "JobVersion": version, "StatusDescription": status + " desc",
+            "TaskGroups": groups or {"g": {"DesiredTotal": 1, "HealthyAllocs": 1}}}
+
+
+def wait(client, job_type="service", promote="never", timeout=10):
+    clock = Clock()
+    return D.wait_for_job(client, "j", "default", job_type, 1, timeout, 1.0, promote, clock=clock, sleep=clock.sleep)
+
+
+FAILED_ALLOC = {"ID": "a1", "JobVersion": 1, "TaskGroup": "g", "ClientStatus": "failed",
+                "TaskStates": {"t": {"Failed": True, "Events": [
+                    {"Type": "Driver Failure", "DisplayMessage": "image pull failed"}]}}}
+
+
+def test_successful_deployment_after_running():
+    client = FakeClient([dep("running"), dep("running"), dep("successful")])
+    details = wait(client)
+    assert details["deployment"]["status"] == "successful"
+
+
+def test_old_version_deployment_is_ignored():
+    client = FakeClient([dep("successful", version=0), dep("successful", version=1)])
+    assert wait(client)["deployment"]["job_version"] == 1
+
+
+def test_failure_is_reported_after_auto_revert_registered_a_newer_version():
+    failed = dict(dep("failed", version=1), ID="d1", CreateIndex=10,
+                  StatusDescription="Failed due to unhealthy allocations - rolling back to job version 0")
+    revert = dict(dep("running", version=2), ID="d2", CreateIndex=12)
+    client = FakeClient([revert], [[FAILED_ALLOC]])
+    client.history = [revert, failed]
+    with pytest.raises(D.WaitFailed) as err:
+        wait(client)
+    assert "rolling back to job version 0" in str(err.value)
+    assert err.value.details["deployment"]["id"] == "d1"
+    assert err.value.details["failed_allocations"][0]["id"] == "a1"
+
+
+def test_failed_deployment_reports_task_events():
+    client = FakeClient([dep("failed")], [[FAILED_ALLOC]])
+    with pytest.raises(D.WaitFailed) as info:
+        wait(client)
+    assert "failed" in str(info.value)
+    failed = info.value.details["failed_allocations"]
+    assert failed[0]["tasks"]["t"] == [{"type": "Driver Failure", "message": "image pull failed"}]
+
+
+def test_stuck_deployment_times_out_with_status():
+    client = FakeClient([dep("running")], [[FAILED_ALLOC]])
+    with pytest.raises(D.WaitFailed) as info:
+        wait(client, timeout=5)
+    assert "timed out after 5s" in str(info.value) and "running" in str(info.value)
+    assert info.value.details["failed_allocations"][0]["id"] == "a1"
+
+
+def test_canaries_promoted_automatically():
+    canary = {"g": {"DesiredCanaries": 1, "HealthyAllocs": 1, "Promoted": False}}
+    client = FakeClient([dep("running", **canary), dep("successful")])
+    details = wait(client, promote="auto")
+    assert client.promoted == ["d1"] and details["promoted"] == ["g"]
+
+
+def test_canaries_left_for_operator_when_not_auto():
+    canary = {"g": {"DesiredCanaries": 1, "HealthyAllocs": 1, "Promoted": False}}
+    client = FakeClient([dep("running", **canary)])
+    details = wait(client)
+    assert client.promoted == [] and details["awaiting_promotion"] == ["g"]
+
+
+def test_batch_complete_and_failed():
+    done = {"ID": "a", "JobVersion": 1, "ClientStatus": "complete"}
+    client = FakeClient(allocations=[[], [dict(done, ClientStatus="running")], [done]])
+    assert wait(client, job_type="batch")["allocations"] == {"complete": 1}
+    with pytest.raises(D.WaitFailed, match="failed allocations"):
+        wait(FakeClient(allocations=[[done, FAILED_ALLOC]]), job_type="batch")

@@ -1,0 +1,101 @@
+"""apply_job against a recording client double: the decision logic, not HTTP."""
+import pytest
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
+    JobApplyError, JobOptions, apply_job, load_job)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import JobSpecError
+
+
+class Recorder:
+    namespace = "default"
+
+    def __init__(self, live=None, diff_type="Edited"):
+        self.live = live
+        self.diff_type = diff_type
+        self.calls = []
+
+    def get_job(self, job_id, namespace):
+        self.calls.append(("get", job_id, namespace))
+        return self.live
+
+    def plan_job(self, job, namespace, diff=True, policy_override=False):
+        self.calls.append(("plan", job["ID"], namespace))
+        self.planned = job
+        return {"Diff": {"Type": self.diff_type, "ID": job["ID"]}, "JobModifyIndex": 3}
+
+    def register_job(self, job, namespace, **kwargs):
+        self.calls.append(("register", job["ID"], namespace, kwargs))
+        return {"EvalID": "e1", "JobModifyIndex": 4}
+
+    def deregister_job(self, job_id, namespace, purge=False):
+        self.calls.append(("deregister", job_id, namespace, purge))
+        return {"EvalID": "e2"}
+
+
+def job(**extra):
+    return dict({"ID": "a", "Name": "a", "TaskGroups": [{"Name": "g", "Count": 1}]}, **extra)
+
+
+def kinds(client):
+    return [c[0] for c in client.calls]
+
+
+def test_unchanged_plan_never_registers():
+    client = Recorder(live=job(Meta={"agentfleet_owner": "o"}, JobModifyIndex=3), diff_type="None")
+    res = apply_job(client, job(), JobOptions(owner="o"))
+    assert res["changed"] is False and res["outcome"] == "unchanged"
+    assert kinds(client) == ["get", "plan"]
+
+
+def test_check_mode_plans_but_does_not_register():
+    client = Recorder(live=None, diff_type="Added")
+    res = apply_job(client, job(), JobOptions(check_mode=True))
+    assert res["changed"] is True and res["outcome"] == "created"
+    assert kinds(client) == ["get", "plan"]
+    assert client.planned["Meta"]["agentfleet_owner"] == "agentfleet.hashistack"
+
+
+def test_register_passes_options_and_namespace():
+    client = Recorder(live=None, diff_type="Added")
+    res = apply_job(client, job(Namespace="agents"), JobOptions(enforce_index=0, preserve_counts=True))
+    assert client.calls[-1] == ("register", "a", "agents", {"enforce_index": 0, "preserve_counts": True,
+                                                            "policy_override": False})
+    assert res["eval_id"] == "e1" and res["namespace"] == "agents"
+
+
+def test_foreign_owner_refused_before_plan():
+    client = Recorder(live=job(Meta={"agentfleet_owner": "other"}))
+    with pytest.raises(JobApplyError, match="owner 'other'"):
+        apply_job(client, job(), JobOptions())
+    assert kinds(client) == ["get"]
+
+
+def test_enforce_index_mismatch_refused_before_plan():
+    client = Recorder(live=job(Meta={"agentfleet_owner": "o"}, JobModifyIndex=9))
+    with pytest.raises(JobApplyError, match="enforce_index=8 .* JobModifyIndex 9"):
+        apply_job(client, job(), JobOptions(owner="o", enforce_index=8))
+    assert kinds(client) == ["get"]
+
+
+def test_absent_stops_or_purges_and_is_idempotent():
+    live = job(Meta={"agentfleet_owner": "o"})
+    client = Recorder(live=live)
+    assert apply_job(client, None, JobOptions(state="absent", owner="o"), job_id="a")["outcome"] == "deleted"
+    assert client.calls[-1] == ("deregister", "a", "default", False)
+    stopped = Recorder(live=dict(live, Stop=True))
+    assert apply_job(stopped, None, JobOptions(state="absent", owner="o"), job_id="a")["changed"] is False
+    purge = Recorder(live=dict(live, Stop=True))
+    assert apply_job(purge, None, JobOptions(state="absent", owner="o", purge=True), job_id="a")["changed"] is True
+    assert apply_job(Recorder(), None, JobOptions(state="absent"), job_id="a")["outcome"] == "absent"
+
+
+def test_load_job_from_json_file_and_errors(tmp_path):
+    path = tmp_path / "j.json"
+    path.write_text('{"Job": {"ID": "f"}}')
+    assert load_job(None, job_file=str(path))["ID"] == "f"
+    with pytest.raises(JobSpecError, match="job_file: cannot read"):
+        load_job(None, job_file=str(tmp_path / "missing.json"))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    with pytest.raises(JobSpecError, match="job_file .*bad.json: not valid JSON"):
+        load_job(None, job_file=str(bad))

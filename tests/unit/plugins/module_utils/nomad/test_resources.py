@@ -1,0 +1,36 @@
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import (
+    HIDDEN, differences, masked, view)
+
+
+def test_differences_compare_only_given_keys():
+    live = {"Name": "n", "Description": "d", "Meta": {"a": "1"}, "Capabilities": {
+        "EnabledTaskDrivers": ["docker", "exec"], "DisabledTaskDrivers": []}, "CreateIndex": 5}
+    assert differences({"Name": "n", "Capabilities": {"EnabledTaskDrivers": ["exec", "docker"]}}, live) == []
+    assert differences({"Description": "x"}, live) == ["Description"]
+    assert differences({"Capabilities": {"DisabledTaskDrivers": ["raw_exec"]}}, live) == \
+        ["Capabilities.DisabledTaskDrivers"]
+    assert differences({"Meta": {"a": "1", "b": "2"}}, live, exact=("Meta",)) == ["Meta"]
+    assert differences({"Meta": {}}, {"Meta": None}, exact=("Meta",)) == []
+
+
+def test_view_restricts_to_desired_keys():
+    assert view({"a": 1, "b": {"c": 2, "d": 3}}, {"b": {"c": 0}}) == {"b": {"c": 2}}
+    assert view(None, {"a": 1}) == {}
+
+
+def test_masked_never_shows_values():
+    out = masked({"k": "secret", "j": "same"}, {"k": "other", "j": "same"})
+    assert out == {"k": HIDDEN + " (changed)", "j": HIDDEN}
+    assert "secret" not in repr(out)
+
+
+def test_parse_duration():
+    import pytest
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import parse_duration
+    assert parse_duration("90s") == 90 * 10 ** 9
+    assert parse_duration("1h30m") == 5400 * 10 ** 9
+    assert parse_duration("1.5h") == 5400 * 10 ** 9
+    assert parse_duration("250ms") == 250 * 10 ** 6
+    for bad in ("", "10", "1d", "h1", "1h x"):
+        with pytest.raises(ValueError, match="not a Go duration"):
+            parse_duration(bad)
