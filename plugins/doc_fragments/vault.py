@@ -99,3 +99,47 @@ options:
       - Defaults to V(approle) or V(jwt) depending on O(auth_method).
     type: str
 """
+
+    # Token settings of auth-method roles: agentfleet.hashistack.vault.token_fields
+    TOKEN_FIELDS = r"""
+options:
+  token_policies:
+    description:
+      - Policies attached to tokens issued through this role. Order does not matter.
+    type: list
+    elements: str
+  token_ttl:
+    description:
+      - Initial TTL of issued tokens, in seconds or as a duration such as V(30m).
+    type: raw
+  token_max_ttl:
+    description:
+      - Maximum TTL of issued tokens (renewals included), in seconds or as a duration.
+    type: raw
+  token_explicit_max_ttl:
+    description:
+      - Hard cap on the lifetime of issued tokens, in seconds or as a duration.
+    type: raw
+  token_period:
+    description:
+      - Make issued tokens periodic with this period, in seconds or as a duration.
+    type: raw
+  token_num_uses:
+    description:
+      - How many requests an issued token may make (V(0) is unlimited).
+    type: int
+  token_type:
+    description:
+      - Type of tokens issued.
+    type: str
+    choices: [default, service, batch, default-service, default-batch]
+  token_no_default_policy:
+    description:
+      - Leave the C(default) policy off issued tokens.
+    type: bool
+  token_bound_cidrs:
+    description:
+      - CIDR blocks issued tokens may be used from.
+    type: list
+    elements: str
+"""

@@ -16,6 +16,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
+  - agentfleet.hashistack.vault.token_fields
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -55,45 +56,6 @@ options:
     description:
       - Lifetime of secret IDs, in seconds or as a duration such as V(10m) (V(0) never expires).
     type: raw
-  token_policies:
-    description:
-      - Policies attached to tokens issued through this role. Order does not matter.
-    type: list
-    elements: str
-  token_ttl:
-    description:
-      - Initial TTL of issued tokens, in seconds or as a duration such as V(30m).
-    type: raw
-  token_max_ttl:
-    description:
-      - Maximum TTL of issued tokens (renewals included), in seconds or as a duration.
-    type: raw
-  token_explicit_max_ttl:
-    description:
-      - Hard cap on the lifetime of issued tokens, in seconds or as a duration.
-    type: raw
-  token_period:
-    description:
-      - Make issued tokens periodic with this period, in seconds or as a duration.
-    type: raw
-  token_num_uses:
-    description:
-      - How many requests an issued token may make (V(0) is unlimited).
-    type: int
-  token_type:
-    description:
-      - Type of tokens issued.
-    type: str
-    choices: [default, service, batch, default-service, default-batch]
-  token_no_default_policy:
-    description:
-      - Leave the C(default) policy off issued tokens.
-    type: bool
-  token_bound_cidrs:
-    description:
-      - CIDR blocks issued tokens may be used from.
-    type: list
-    elements: str
   state:
     description:
       - Whether the role should exist. Deleting a role invalidates its secret IDs.
@@ -143,11 +105,16 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durat
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+    TOKEN_DURATIONS,
+    TOKEN_FIELD_ARGS,
+    TOKEN_SCALARS,
+    TOKEN_SETS,
+)
 
-_DURATIONS = ("secret_id_ttl", "token_ttl", "token_max_ttl", "token_explicit_max_ttl", "token_period")
-_SETS = ("secret_id_bound_cidrs", "token_policies", "token_bound_cidrs")
-_OPTIONS = _DURATIONS + _SETS + ("bind_secret_id", "secret_id_num_uses", "token_num_uses", "token_type",
-                                 "token_no_default_policy")
+_DURATIONS = ("secret_id_ttl",) + TOKEN_DURATIONS
+_SETS = ("secret_id_bound_cidrs",) + TOKEN_SETS
+_OPTIONS = _DURATIONS + _SETS + ("bind_secret_id", "secret_id_num_uses") + TOKEN_SCALARS
 _NORMALISERS = dict({k: as_seconds for k in _DURATIONS}, **{k: as_set for k in _SETS})
 
 
@@ -178,16 +145,7 @@ def main():
         secret_id_bound_cidrs=dict(type="list", elements="str", no_log=False),
         secret_id_num_uses=dict(type="int", no_log=False),
         secret_id_ttl=dict(type="raw", no_log=False),
-        token_policies=dict(type="list", elements="str", no_log=False),
-        token_ttl=dict(type="raw", no_log=False),
-        token_max_ttl=dict(type="raw", no_log=False),
-        token_explicit_max_ttl=dict(type="raw", no_log=False),
-        token_period=dict(type="raw", no_log=False),
-        token_num_uses=dict(type="int", no_log=False),
-        token_type=dict(type="str", no_log=False,
-                        choices=["default", "service", "batch", "default-service", "default-batch"]),
-        token_no_default_policy=dict(type="bool", no_log=False),
-        token_bound_cidrs=dict(type="list", elements="str", no_log=False),
+        **TOKEN_FIELD_ARGS,
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     run_vault_module(spec, manage)

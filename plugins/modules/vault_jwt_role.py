@@ -16,6 +16,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
+  - agentfleet.hashistack.vault.token_fields
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -64,41 +65,6 @@ options:
     description:
       - Claims copied into the token metadata, mapping each claim name to a metadata key.
     type: dict
-  token_policies:
-    description:
-      - Policies attached to tokens issued through this role. Order does not matter.
-    type: list
-    elements: str
-  token_ttl:
-    description:
-      - Initial TTL of issued tokens, in seconds or as a duration such as V(30m).
-    type: raw
-  token_max_ttl:
-    description:
-      - Maximum TTL of issued tokens (renewals included), in seconds or as a duration.
-    type: raw
-  token_explicit_max_ttl:
-    description:
-      - Hard cap on the lifetime of issued tokens, in seconds or as a duration.
-    type: raw
-  token_period:
-    description:
-      - Make issued tokens periodic with this period, in seconds or as a duration.
-    type: raw
-  token_type:
-    description:
-      - Type of tokens issued.
-    type: str
-    choices: [default, service, batch, default-service, default-batch]
-  token_no_default_policy:
-    description:
-      - Leave the C(default) policy off issued tokens.
-    type: bool
-  token_bound_cidrs:
-    description:
-      - CIDR blocks issued tokens may be used from.
-    type: list
-    elements: str
   clock_skew_leeway:
     description:
       - Seconds of clock skew tolerated when checking C(iat), C(nbf) and C(exp).
@@ -157,11 +123,17 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durat
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+    TOKEN_DURATIONS,
+    TOKEN_FIELD_ARGS,
+    TOKEN_SCALARS,
+    TOKEN_SETS,
+)
 
-_DURATIONS = ("token_ttl", "token_max_ttl", "token_explicit_max_ttl", "token_period")
-_SETS = ("bound_audiences", "token_policies", "token_bound_cidrs")
-_OPTIONS = _DURATIONS + _SETS + ("user_claim", "bound_subject", "bound_claims", "bound_claims_type",
-                                 "claim_mappings", "token_type", "token_no_default_policy", "clock_skew_leeway")
+_DURATIONS = TOKEN_DURATIONS
+_SETS = ("bound_audiences",) + TOKEN_SETS
+_OPTIONS = _DURATIONS + _SETS + TOKEN_SCALARS + ("user_claim", "bound_subject", "bound_claims",
+                                                 "bound_claims_type", "claim_mappings", "clock_skew_leeway")
 _NORMALISERS = dict(
     {k: as_seconds for k in _DURATIONS}, **{k: as_set for k in _SETS},
     user_claim=as_str, bound_subject=as_str, bound_claims_type=as_str, bound_claims=as_claims,
@@ -197,15 +169,7 @@ def main():
         bound_claims=dict(type="dict"),
         bound_claims_type=dict(type="str", choices=["string", "glob"]),
         claim_mappings=dict(type="dict"),
-        token_policies=dict(type="list", elements="str", no_log=False),
-        token_ttl=dict(type="raw", no_log=False),
-        token_max_ttl=dict(type="raw", no_log=False),
-        token_explicit_max_ttl=dict(type="raw", no_log=False),
-        token_period=dict(type="raw", no_log=False),
-        token_type=dict(type="str", no_log=False,
-                        choices=["default", "service", "batch", "default-service", "default-batch"]),
-        token_no_default_policy=dict(type="bool", no_log=False),
-        token_bound_cidrs=dict(type="list", elements="str", no_log=False),
+        **TOKEN_FIELD_ARGS,
         clock_skew_leeway=dict(type="int"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
