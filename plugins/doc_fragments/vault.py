@@ -143,3 +143,25 @@ options:
     type: list
     elements: str
 """
+
+    # Settings every mount tunes (auth methods, secrets engines): agentfleet.hashistack.vault.mount_tuning
+    MOUNT_TUNING = r"""
+options:
+  description:
+    description:
+      - Human-friendly description. Not managed when omitted.
+    type: str
+  default_lease_ttl:
+    description:
+      - Default lease TTL, in seconds or as a duration such as V(1h). V(0) means the system default.
+    type: raw
+  max_lease_ttl:
+    description:
+      - Maximum lease TTL, in seconds or as a duration such as V(24h). V(0) means the system default.
+    type: raw
+  listing_visibility:
+    description:
+      - Whether the mount is listed in the unauthenticated UI listing.
+    type: str
+    choices: [unauth, hidden]
+"""

@@ -16,6 +16,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
+  - agentfleet.hashistack.vault.mount_tuning
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -37,23 +38,6 @@ options:
     description:
       - Auth method type, for example V(jwt), V(approle), V(userpass). Required to enable a new mount.
     type: str
-  description:
-    description:
-      - Human-friendly description. Not managed when omitted.
-    type: str
-  default_lease_ttl:
-    description:
-      - Default lease TTL, in seconds or as a duration such as V(1h). V(0) means the system default.
-    type: raw
-  max_lease_ttl:
-    description:
-      - Maximum lease TTL, in seconds or as a duration such as V(24h). V(0) means the system default.
-    type: raw
-  listing_visibility:
-    description:
-      - Whether the mount is listed in the unauthenticated UI listing.
-    type: str
-    choices: [unauth, hidden]
   state:
     description:
       - V(present) enables and tunes the mount, V(absent) disables it (revoking its tokens and roles).
@@ -99,7 +83,10 @@ operation:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import manage_mount
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import (
+    MOUNT_TUNING_ARGS,
+    manage_mount,
+)
 
 
 def manage(module, client):
@@ -110,10 +97,7 @@ def main():
     spec = dict(
         path=dict(type="str", required=True),
         type=dict(type="str"),
-        description=dict(type="str"),
-        default_lease_ttl=dict(type="raw"),
-        max_lease_ttl=dict(type="raw"),
-        listing_visibility=dict(type="str", choices=["unauth", "hidden"]),
+        **MOUNT_TUNING_ARGS,
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     run_vault_module(spec, manage)

@@ -17,6 +17,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
+  - agentfleet.hashistack.vault.mount_tuning
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -40,23 +41,6 @@ options:
       - V(kv-v2) is shorthand for V(kv) with C(options.version=2).
       - Required to enable a new mount.
     type: str
-  description:
-    description:
-      - Human-friendly description. Not managed when omitted.
-    type: str
-  default_lease_ttl:
-    description:
-      - Default lease TTL, in seconds or as a duration such as V(1h). V(0) means the system default.
-    type: raw
-  max_lease_ttl:
-    description:
-      - Maximum lease TTL, in seconds or as a duration such as V(24h). V(0) means the system default.
-    type: raw
-  listing_visibility:
-    description:
-      - Whether the mount is listed in the unauthenticated UI listing.
-    type: str
-    choices: [unauth, hidden]
   options:
     description:
       - Engine options, for example C(version) for KV. Only the keys given are compared.
@@ -120,7 +104,10 @@ operation:
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import manage_mount
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import (
+    MOUNT_TUNING_ARGS,
+    manage_mount,
+)
 
 
 def _kv_config(module, client, result):
@@ -166,10 +153,7 @@ def main():
     spec = dict(
         path=dict(type="str", required=True),
         type=dict(type="str"),
-        description=dict(type="str"),
-        default_lease_ttl=dict(type="raw"),
-        max_lease_ttl=dict(type="raw"),
-        listing_visibility=dict(type="str", choices=["unauth", "hidden"]),
+        **MOUNT_TUNING_ARGS,
         options=dict(type="dict"),
         max_versions=dict(type="int"),
         cas_required=dict(type="bool"),

@@ -23,6 +23,15 @@ _NORMALISERS = {
 TUNABLE = ("description", "default_lease_ttl", "max_lease_ttl", "listing_visibility", "options")
 
 
+# Options every mount tunes; paired with the doc fragment agentfleet.hashistack.vault.mount_tuning.
+MOUNT_TUNING_ARGS = dict(
+    description=dict(type="str"),
+    default_lease_ttl=dict(type="raw"),
+    max_lease_ttl=dict(type="raw"),
+    listing_visibility=dict(type="str", choices=["unauth", "hidden"]),
+)
+
+
 def mount_view(entry):
     """The comparable part of a sys/auth or sys/mounts entry (server noise dropped)."""
     if entry is None:
