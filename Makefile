@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Molecule scenarios run by `make test` (each is a directory under molecule/).
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: setup test summary clean-results lint ansible-lint sanity test-unit test-integration test-molecule \
+.PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-molecule \
         build doc-check bench freeze clean
 
 setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
@@ -21,10 +21,13 @@ test: clean-results lint sanity test-unit test-integration test-molecule  ## Eve
 clean-results:
 	rm -rf build/junit
 
-lint: ansible-lint doc-check  ## Linters
+lint: ansible-lint changelog-lint doc-check  ## Linters
 
 ansible-lint:
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks molecule)
+
+changelog-lint:   ## Changelog fragments are well-formed (antsibull-changelog)
+	$(BIN)/antsibull-changelog lint
 
 doc-check:        ## Collection builds, and ansible-doc renders every module
 	bash scripts/doc-check.sh
