@@ -36,7 +36,7 @@ def test_put_get_renders_like_consul(consul_api):
 def test_unknown_and_mistyped_fields_rejected(consul_api):
     bad = dict(SD, Foo=1, UpstreamConfig={"Defaults": {"Limits": {"MaxConnections": "ten", "Max": 1}}})
     status, text = call(consul_api, "PUT", "/v1/config", bad)
-    assert status == 400 and text.startswith("Bad request: Request decoding failed: 3 errors occurred")
+    assert status == 400 and text.startswith("Request decoding failed: 3 errors occurred")
     assert 'invalid config key "Foo"' in text
     assert 'invalid config key "UpstreamConfig.Defaults.Limits.Max"' in text
     assert "'UpstreamConfig.Defaults.Limits.MaxConnections' expected type 'int'" in text
