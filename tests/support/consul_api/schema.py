@@ -138,9 +138,14 @@ def _parse_unsigned_duration(text, body):
     return total
 
 
+# Go type names of decoded JSON values (encoding/json into interface{}), for mapstructure's texts.
+_GO_TYPES = {dict: "map[string]interface {}", list: "[]interface {}", str: "string", bool: "bool",
+             int: "float64", float: "float64", type(None): "<nil>"}
+
+
 def _type_error(path, want, value):
     return "'%s' expected type '%s', got unconvertible type '%s', value: '%s'" % (
-        path, want, type(value).__name__, value)
+        path, want, _GO_TYPES.get(type(value), type(value).__name__), value)
 
 
 def _decode(spec, value, path, unused, errors):
@@ -212,8 +217,9 @@ def decode_entry(raw):
     if raw is None:  # JSON null decodes to an empty map in Consul
         raw = {}
     if not isinstance(raw, dict):
-        raise DecodeError("Request decoding failed: json: cannot unmarshal %s into Go value of type "
-                          "map[string]interface {}" % type(raw).__name__)
+        # mapstructure decoding the JSON value into map[string]interface{} (decodeBodyDeprecated)
+        raise DecodeError("Request decoding failed: '' expected a map, got '%s'" % (
+            "slice" if isinstance(raw, list) else type(raw).__name__))
     kind = raw.get("Kind", raw.get("kind"))
     if kind is None:
         raise DecodeError("Request decoding failed: Payload does not contain a kind/Kind key at the top level")
