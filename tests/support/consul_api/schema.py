@@ -26,7 +26,8 @@ import re
 
 from tests.support.consul_api import (
     rules_intentions, rules_proxy_defaults, rules_resolver, rules_service_defaults)
-from tests.support.consul_api.rules_common import ValidationError, go_duration_string  # noqa: F401 (re-exported)
+from tests.support.consul_api.rules_common import (  # noqa: F401 (ValidationError, go_duration_string re-exported)
+    ValidationError, go_duration_string, multierror)
 
 STR, INT, UINT, BOOL, DURATION, ANY = "string", "int", "uint", "bool", "duration", "any"
 # A pointer int: absent is emitted as null, 0 is kept (api: ``*int`` without omitempty).
@@ -233,10 +234,14 @@ def decode_entry(raw):
     unused, errors = [], []
     body = {k: v for k, v in raw.items() if k not in ("CreateIndex", "ModifyIndex", "Hash")}
     entry = _decode(KINDS[kind], body, "", unused, errors)
-    errors += [e for e in (_unused_error(k) for k in unused) if e]
     if errors:
-        raise DecodeError("Request decoding failed: %d error%s occurred:\n%s\n\n" % (
-            len(errors), "" if len(errors) == 1 else "s", "\n".join("\t* " + e for e in errors)))
+        # mapstructure.Error: "N error(s) decoding:\n\n* a\n* b" (points sorted); unused keys
+        # are only looked at after a successful decode (DecodeConfigEntry).
+        raise DecodeError("Request decoding failed: %d error(s) decoding:\n\n%s" % (
+            len(errors), "\n".join(sorted("* " + e for e in errors))))
+    unused_errors = [e for e in (_unused_error(k) for k in unused) if e]
+    if unused_errors:  # validateUnusedKeys collects into a go-multierror
+        raise DecodeError("Request decoding failed: " + multierror(unused_errors))
     entry["Kind"] = kind
     return kind, entry
 
