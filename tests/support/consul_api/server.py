@@ -247,6 +247,11 @@ class Handler(BaseHTTPRequestHandler):
     def _delete(self, kind, name, query, token):
         self._check_kind(kind)
         tok = self._resolve(token)
+        if kind in schema.KINDS:  # the Delete RPC normalises too (proxy-defaults: only "global")
+            try:
+                schema.normalise({"Kind": kind, "Name": name})
+            except schema.ValidationError as exc:
+                raise HTTPError(500, str(exc))
         self._authorize(tok, kind, name, write=True)
         cas = query.get("cas", [None])[0]
         with self.state.lock:

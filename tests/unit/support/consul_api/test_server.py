@@ -154,3 +154,9 @@ def test_fault_injection(consul_api):
         call(consul_api, "GET", "/v1/config/service-defaults")
     with pytest.raises(ValueError):
         consul_api.inject_fault("explode")
+
+
+def test_delete_normalises_proxy_defaults_name(consul_api):
+    status, text = call(consul_api, "DELETE", "/v1/config/proxy-defaults/mine")
+    assert status == 500 and text == 'invalid name ("mine"), only "global" is supported'
+    assert call(consul_api, "DELETE", "/v1/config/proxy-defaults/global") == (200, {})
