@@ -205,11 +205,13 @@ def _decode(spec, value, path, unused, errors):
 
 
 def _unused_error(key):
-    leaf = key.rsplit(".", 1)[-1]
+    """validateUnusedKeys (config_entry_ce.go) for one unused key path."""
     if key in ("CreateIndex", "ModifyIndex", "Hash") or key.lower() == "kind":
         return None
-    if leaf.lower().endswith("namespace"):
+    if key.lower().endswith("namespace"):
         return 'invalid config key "%s", namespaces are a consul enterprise feature' % key
+    if "jwt" in key.lower():
+        return 'invalid config key "%s", api-gateway jwt validation is a consul enterprise feature' % key
     return 'invalid config key "%s"' % key
 
 
