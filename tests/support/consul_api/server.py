@@ -12,7 +12,8 @@ Error mapping (agent/http.go ``wrap``/``HTTPError``): the body is the reason tex
 (``HTTPError.Error()`` returns ``Reason``; there is no "Bad request: " prefix): decoding
 errors 400 ``Request decoding failed: ...``, permission denied 403, not found 404, errors
 from the config-entry RPC (normalise/validate) 500. On PUT the order follows the
-``ConfigEntry.Apply`` RPC: resolve token, Normalize, Validate, then the ACL write check. Consul CE is modelled: ``ns``/``partition`` parameters are refused with 400.
+``ConfigEntry.Apply`` RPC: resolve token, Normalize, Validate, then the ACL write check.
+Consul CE is modelled: ``ns``/``partition`` parameters are refused with 400.
 Tokens come from ``X-Consul-Token``, ``Authorization: Bearer`` or ``?token=``.
 
 Fault injection (``inject_fault``): ``latency`` (sleep, then answer normally), ``error``
