@@ -11,12 +11,9 @@ Sources (read with the search tools, paraphrased, not copied):
 - Unknown keys: ``agent/structs/config_entry_ce.go`` ``validateUnusedKeys`` -> 400
   ``Request decoding failed: ... invalid config key "X"`` (keys ending in "namespace"
   get the "namespaces are a consul enterprise feature" text; CE is modelled).
-- service-intentions normalise/validate: ``agent/structs/config_entry_intentions.go``
-  (default Type "consul", computed Precedence 9/8/6/5, methods upper-cased, sources
-  sorted by precedence; the error texts of ``validate``).
-- proxy-defaults name: must be "global" (api-docs/config, ``ProxyConfigEntry.Validate``).
-- L7 permissions need an HTTP-based destination protocol (service-intentions docs,
-  "Interaction with other config entries"); the message text here is our own.
+- Normalisation and validation per kind live in ``rules_<kind>.py`` (each names its
+  Consul source); ``normalise`` runs before ``validate``, as in Consul's
+  ``ConfigEntry.Apply`` RPC (agent/consul/config_endpoint.go).
 
 Deliberately stricter than Consul: only the canonical CamelCase JSON names are accepted
 (Consul also matches case-insensitively and accepts snake_case aliases), and JSON types
@@ -27,9 +24,16 @@ import hashlib
 import json
 import re
 
+from tests.support.consul_api import (
+    rules_intentions, rules_proxy_defaults, rules_resolver, rules_service_defaults)
+from tests.support.consul_api.rules_common import (  # noqa: F401 (ValidationError, go_duration_string re-exported)
+    ValidationError, go_duration_string, multierror)
+
 STR, INT, UINT, BOOL, DURATION, ANY = "string", "int", "uint", "bool", "duration", "any"
 # A pointer int: absent is emitted as null, 0 is kept (api: ``*int`` without omitempty).
 PINT = "pint"
+# A pointer unsigned int (structs: ``*uint32``): null allowed, negative refused on decoding.
+PUINT = "puint"
 
 
 def List(of):  # noqa: N802 - reads like a type
@@ -45,8 +49,8 @@ TRANSPARENT_PROXY = {"OutboundListenerPort": INT, "DialedDirectly": BOOL}
 EXPOSE = {"Checks": BOOL, "Paths": List({"ListenerPort": INT, "Path": STR, "LocalPathPort": INT,
                                          "Protocol": STR, "ParsedFromCheck": BOOL})}
 LIMITS = {"MaxConnections": PINT, "MaxPendingRequests": PINT, "MaxConcurrentRequests": PINT}
-PASSIVE_HEALTH_CHECK = {"Interval": DURATION, "MaxFailures": UINT, "EnforcingConsecutive5xx": PINT,
-                        "MaxEjectionPercent": PINT, "BaseEjectionTime": DURATION}
+PASSIVE_HEALTH_CHECK = {"Interval": DURATION, "MaxFailures": UINT, "EnforcingConsecutive5xx": PUINT,
+                        "MaxEjectionPercent": PUINT, "BaseEjectionTime": DURATION}
 UPSTREAM = {"Name": STR, "Peer": STR, "EnvoyListenerJSON": STR, "EnvoyClusterJSON": STR,
             "Protocol": STR, "ConnectTimeoutMs": INT, "Limits": LIMITS,
             "PassiveHealthCheck": PASSIVE_HEALTH_CHECK, "MeshGateway": MESH_GATEWAY,
@@ -60,6 +64,10 @@ SERVICE_DEFAULTS = {
     "Destination": {"Addresses": List(STR), "Port": INT},
     "MaxInboundConnections": INT, "LocalConnectTimeoutMs": INT, "LocalRequestTimeoutMs": INT,
     "BalanceInboundConnections": STR, "Meta": META,
+    # Decoded so that Consul CE's refusal (validateRatelimit) can be answered.
+    "RateLimits": {"InstanceLevel": {"RequestsPerSecond": INT, "RequestsMaxBurst": INT,
+                                     "Routes": List({"PathExact": STR, "PathPrefix": STR, "PathRegex": STR,
+                                                     "RequestsPerSecond": INT, "RequestsMaxBurst": INT})}},
 }
 PROXY_DEFAULTS = {
     "Kind": STR, "Name": STR, "Mode": STR, "TransparentProxy": TRANSPARENT_PROXY,
@@ -83,7 +91,9 @@ SERVICE_RESOLVER = {
                      "Targets": List(TARGET)}),
     "ConnectTimeout": DURATION, "RequestTimeout": DURATION,
     "LoadBalancer": {"Policy": STR, "RingHashConfig": {"MinimumRingSize": UINT, "MaximumRingSize": UINT},
-                     "LeastRequestConfig": {"ChoiceCount": UINT}, "HashPolicies": List(Map(ANY))},
+                     "LeastRequestConfig": {"ChoiceCount": UINT},
+                     "HashPolicies": List({"Field": STR, "FieldValue": STR, "SourceIP": BOOL, "Terminal": BOOL,
+                                           "CookieConfig": {"Session": BOOL, "TTL": DURATION, "Path": STR}})},
     "Meta": META,
 }
 KINDS = {
@@ -102,52 +112,41 @@ class DecodeError(Exception):
     """400 ``Request decoding failed`` (bad keys or JSON types)."""
 
 
-class ValidationError(Exception):
-    """Entry decoded but is invalid (Consul answers these from its RPC layer with 500)."""
-
-
 _DUR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)")
 _UNIT = {"ns": 1, "us": 10 ** 3, "\u00b5s": 10 ** 3, "ms": 10 ** 6, "s": 10 ** 9, "m": 60 * 10 ** 9,
          "h": 3600 * 10 ** 9}
 
 
 def parse_go_duration(text):
-    if text == "0":
+    """Go's ``time.ParseDuration`` -> nanoseconds (a leading sign is allowed)."""
+    sign = -1 if text[:1] == "-" else 1
+    body = text[1:] if text[:1] in "+-" and text else text
+    if body == "0":
         return 0
+    return sign * _parse_unsigned_duration(text, body)
+
+
+def _parse_unsigned_duration(text, body):
     pos, total = 0, 0
-    for m in _DUR.finditer(text):
+    for m in _DUR.finditer(body):
         if m.start() != pos:
             break
         whole, frac = m.group(1).partition(".")[0], m.group(1).partition(".")[2]
         total += int(whole or 0) * _UNIT[m.group(2)] + (int(frac) * _UNIT[m.group(2)] // 10 ** len(frac) if frac else 0)
         pos = m.end()
-    if pos != len(text) or not text:
-        raise ValueError("time: invalid duration %r" % text)
+    if pos != len(body) or not body:
+        raise ValueError("time: invalid duration %s" % json.dumps(text))
     return total
 
 
-def go_duration_string(ns):
-    """Go's ``time.Duration.String()`` for non-negative values."""
-    def frac(v, unit):
-        whole, rest = divmod(v, unit)
-        return str(whole) if not rest else "%d.%s" % (whole, str(rest).rjust(len(str(unit)) - 1, "0").rstrip("0"))
-    if ns == 0:
-        return "0s"
-    if ns < 10 ** 3:
-        return "%dns" % ns
-    if ns < 10 ** 6:
-        return frac(ns, 10 ** 3) + "\u00b5s"
-    if ns < 10 ** 9:
-        return frac(ns, 10 ** 6) + "ms"
-    h, rest = divmod(ns, 3600 * 10 ** 9)
-    m, rest = divmod(rest, 60 * 10 ** 9)
-    s = frac(rest, 10 ** 9) + "s"
-    return ("%dh%dm" % (h, m) + s) if h else (("%dm" % m + s) if m else s)
+# Go type names of decoded JSON values (encoding/json into interface{}), for mapstructure's texts.
+_GO_TYPES = {dict: "map[string]interface {}", list: "[]interface {}", str: "string", bool: "bool",
+             int: "float64", float: "float64", type(None): "<nil>"}
 
 
 def _type_error(path, want, value):
     return "'%s' expected type '%s', got unconvertible type '%s', value: '%s'" % (
-        path, want, type(value).__name__, value)
+        path, want, _GO_TYPES.get(type(value), type(value).__name__), value)
 
 
 def _decode(spec, value, path, unused, errors):
@@ -157,13 +156,13 @@ def _decode(spec, value, path, unused, errors):
         if not isinstance(value, str):
             errors.append(_type_error(path, "string", value))
         return value
-    if spec in (INT, UINT, PINT):
-        if value is None and spec == PINT:
+    if spec in (INT, UINT, PINT, PUINT):
+        if value is None and spec in (PINT, PUINT):
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
             errors.append(_type_error(path, "int", value))
             return value
-        if spec == UINT and value < 0:
+        if spec in (UINT, PUINT) and value < 0:
             errors.append("cannot parse '%s', %s overflows uint" % (path, value))
         return int(value)
     if spec == BOOL:
@@ -206,19 +205,24 @@ def _decode(spec, value, path, unused, errors):
 
 
 def _unused_error(key):
-    leaf = key.rsplit(".", 1)[-1]
+    """validateUnusedKeys (config_entry_ce.go) for one unused key path."""
     if key in ("CreateIndex", "ModifyIndex", "Hash") or key.lower() == "kind":
         return None
-    if leaf.lower().endswith("namespace"):
+    if key.lower().endswith("namespace"):
         return 'invalid config key "%s", namespaces are a consul enterprise feature' % key
+    if "jwt" in key.lower():
+        return 'invalid config key "%s", api-gateway jwt validation is a consul enterprise feature' % key
     return 'invalid config key "%s"' % key
 
 
 def decode_entry(raw):
     """Raw JSON object -> (kind, decoded entry); DecodeError with Consul-like text."""
+    if raw is None:  # JSON null decodes to an empty map in Consul
+        raw = {}
     if not isinstance(raw, dict):
-        raise DecodeError("Request decoding failed: json: cannot unmarshal %s into Go value of type "
-                          "map[string]interface {}" % type(raw).__name__)
+        # mapstructure decoding the JSON value into map[string]interface{} (decodeBodyDeprecated)
+        raise DecodeError("Request decoding failed: '' expected a map, got '%s'" % (
+            "slice" if isinstance(raw, list) else type(raw).__name__))
     kind = raw.get("Kind", raw.get("kind"))
     if kind is None:
         raise DecodeError("Request decoding failed: Payload does not contain a kind/Kind key at the top level")
@@ -232,131 +236,43 @@ def decode_entry(raw):
     unused, errors = [], []
     body = {k: v for k, v in raw.items() if k not in ("CreateIndex", "ModifyIndex", "Hash")}
     entry = _decode(KINDS[kind], body, "", unused, errors)
-    errors += [e for e in (_unused_error(k) for k in unused) if e]
     if errors:
-        raise DecodeError("Request decoding failed: %d error%s occurred:\n%s\n\n" % (
-            len(errors), "" if len(errors) == 1 else "s", "\n".join("\t* " + e for e in errors)))
+        # mapstructure.Error: "N error(s) decoding:\n\n* a\n* b" (points sorted); unused keys
+        # are only looked at after a successful decode (DecodeConfigEntry).
+        raise DecodeError("Request decoding failed: %d error(s) decoding:\n\n%s" % (
+            len(errors), "\n".join(sorted("* " + e for e in errors))))
+    unused_errors = [e for e in (_unused_error(k) for k in unused) if e]
+    if unused_errors:  # validateUnusedKeys collects into a go-multierror
+        raise DecodeError("Request decoding failed: " + multierror(unused_errors))
     entry["Kind"] = kind
     return kind, entry
 
 
-# -- validation and server-side normalisation per kind -----------------------------
-HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
-L7_PROTOCOLS = {"http", "http2", "grpc"}
-
-
-def _wild_ok(name):
-    return name == "*" or "*" not in name
+# -- normalisation and validation per kind (rules_<kind>.py) -------------------------
+def normalise(entry):
+    """What Consul's ``Normalize`` does before validating and storing (in place); may raise
+    ValidationError (proxy-defaults name)."""
+    kind = entry["Kind"]
+    if kind == "service-defaults":
+        rules_service_defaults.normalise(entry)
+    elif kind == "proxy-defaults":
+        rules_proxy_defaults.normalise(entry)
+    elif kind == "service-intentions":
+        rules_intentions.normalise(entry)
+    return entry
 
 
 def validate(entry, lookup):
     """Raise ValidationError; ``lookup(kind, name)`` reads stored entries (for L7 checks)."""
-    kind, name = entry["Kind"], entry.get("Name", "")
-    if not name:
-        raise ValidationError("Name is required")
-    if kind == "proxy-defaults" and name != "global":
-        raise ValidationError('invalid name ("%s"), only "global" is supported' % name)
-    if kind in ("service-defaults", "service-resolver") and "*" in name:
-        raise ValidationError('invalid name "%s": wildcards are not allowed' % name)
-    if kind == "service-intentions":
-        _validate_intentions(entry, lookup)
-
-
-def _protocol_of(service, lookup):
-    sd = lookup("service-defaults", service)
-    if sd and sd.get("Protocol"):
-        return sd["Protocol"]
-    pd = lookup("proxy-defaults", "global")
-    return str(((pd or {}).get("Config") or {}).get("protocol", "tcp"))
-
-
-def _validate_intentions(entry, lookup):
-    name = entry["Name"]
-    if not _wild_ok(name):
-        raise ValidationError("Name: wildcard character '*' cannot be used with partial values")
-    sources = entry.get("Sources") or []
-    if not sources:
-        raise ValidationError("At least one source is required")
-    seen = set()
-    for i, src in enumerate(sources):
-        sname = src.get("Name", "")
-        if not sname:
-            raise ValidationError("Sources[%d].Name is required" % i)
-        if not _wild_ok(sname):
-            raise ValidationError("Sources[%d].Name: wildcard character '*' cannot be used with partial values" % i)
-        perms = src.get("Permissions") or []
-        if not perms and src.get("Action") not in ("allow", "deny"):
-            raise ValidationError("Sources[%d].Action must be set to 'allow' or 'deny'" % i)
-        if perms and src.get("Action"):
-            raise ValidationError("Sources[%d].Action must be omitted if Permissions are specified" % i)
-        if perms and name == "*":
-            raise ValidationError("Sources[%d].Permissions cannot be specified on intentions with "
-                                  "wildcarded destinations" % i)
-        if src.get("Type", "consul") not in ("consul", ""):
-            raise ValidationError("Sources[%d].Type must be set to 'consul'" % i)
-        if src.get("LegacyID"):
-            raise ValidationError("Sources[%d].LegacyID must be omitted" % i)
-        for j, perm in enumerate(perms):
-            prefix = "Sources[%d].Permissions[%d]" % (i, j)
-            if perm.get("Action") not in ("allow", "deny"):
-                raise ValidationError(prefix + ".Action must be set to 'allow' or 'deny'")
-            http = perm.get("HTTP")
-            if http is None:
-                raise ValidationError(prefix + ".HTTP is required")
-            paths = [k for k in ("PathExact", "PathPrefix", "PathRegex") if http.get(k)]
-            for k in ("PathExact", "PathPrefix"):
-                if http.get(k) and not http[k].startswith("/"):
-                    raise ValidationError("%s.HTTP.%s doesn't start with '/': %s" % (prefix, k, json.dumps(http[k])))
-            if len(paths) > 1:
-                raise ValidationError(prefix + ".HTTP should only contain at most one of PathExact, "
-                                      "PathPrefix, or PathRegex")
-            parts = len(paths)
-            for k, hdr in enumerate(http.get("Header") or []):
-                if not hdr.get("Name"):
-                    raise ValidationError("%s.HTTP.Header[%d] missing required Name field" % (prefix, k))
-                if sum(1 for f in ("Present", "Exact", "Prefix", "Suffix", "Regex") if hdr.get(f)) != 1:
-                    raise ValidationError("%s.HTTP.Header[%d] should only contain one of Present, Exact, "
-                                          "Prefix, Suffix, or Regex" % (prefix, k))
-                parts += 1
-            found = set()
-            for m in http.get("Methods") or []:
-                if m.upper() not in HTTP_METHODS:
-                    raise ValidationError('%s.HTTP.Methods contains an invalid method "%s"' % (prefix, m))
-                if m.upper() in found:
-                    raise ValidationError('%s.HTTP.Methods contains "%s" more than once' % (prefix, m))
-                found.add(m.upper())
-            parts += 1 if found else 0
-            if not parts:
-                raise ValidationError(prefix + ".HTTP should not be empty")
-        key = (src.get("Peer", ""), src.get("SamenessGroup", ""), sname)
-        if key in seen:
-            raise ValidationError('Sources[%d] defines "%s" more than once' % (i, sname))
-        seen.add(key)
-    if any(src.get("Permissions") for src in sources):
-        protocol = _protocol_of(name, lookup)
-        if protocol not in L7_PROTOCOLS:
-            raise ValidationError('service "%s" has protocol "%s": L7 permissions in intentions need an '
-                                  "HTTP-based protocol (http, http2, grpc) set by service-defaults or "
-                                  "proxy-defaults" % (name, protocol))
-
-
-def precedence(dest, src):
-    """agent/structs computeIntentionPrecedence, default namespace: 9, 8, 6, 5."""
-    top = 9 if dest != "*" else 6
-    return top - (1 if src == "*" else 0)
-
-
-def normalise_on_write(entry):
-    """What Consul does before storing (``Normalize`` of the kind)."""
-    if entry["Kind"] == "service-intentions":
-        for src in entry["Sources"]:
-            src["Type"] = src.get("Type") or "consul"
-            src["Precedence"] = precedence(entry["Name"], src["Name"])
-            for perm in src.get("Permissions") or []:
-                if perm.get("HTTP", {}).get("Methods"):
-                    perm["HTTP"]["Methods"] = [m.upper() for m in perm["HTTP"]["Methods"]]
-        entry["Sources"].sort(key=lambda s: -s["Precedence"])  # stable, like sort.SliceStable
-    return entry
+    kind = entry["Kind"]
+    if kind == "service-defaults":
+        rules_service_defaults.validate(entry)
+    elif kind == "proxy-defaults":
+        rules_proxy_defaults.validate(entry)
+    elif kind == "service-intentions":
+        rules_intentions.validate(entry, lookup)
+    elif kind == "service-resolver":
+        rules_resolver.validate(entry)
 
 
 def _with_upstream_defaults(up):

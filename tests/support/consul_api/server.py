@@ -8,9 +8,12 @@ Endpoints (api-docs/config):
 - ``DELETE /v1/config/:kind/:name[?cas=N]``: without cas answers ``{}`` (also when absent,
   agent/config_endpoint.go configDelete); with cas answers ``true``/``false`` and
   ``cas=0`` never deletes.
-Error mapping (agent/http.go): bad request 400 with a ``Bad request: `` prefix,
-permission denied 403, not found 404, errors from the config-entry RPC (validation)
-500. Consul CE is modelled: ``ns``/``partition`` parameters are refused with 400.
+Error mapping (agent/http.go ``wrap``/``HTTPError``): the body is the reason text alone
+(``HTTPError.Error()`` returns ``Reason``; there is no "Bad request: " prefix): decoding
+errors 400 ``Request decoding failed: ...``, permission denied 403, not found 404, errors
+from the config-entry RPC (normalise/validate) 500. On PUT the order follows the
+``ConfigEntry.Apply`` RPC: resolve token, Normalize, Validate, then the ACL write check.
+Consul CE is modelled: ``ns``/``partition`` parameters are refused with 400.
 Tokens come from ``X-Consul-Token``, ``Authorization: Bearer`` or ``?token=``.
 
 Fault injection (``inject_fault``): ``latency`` (sleep, then answer normally), ``error``
@@ -137,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             status, body, index = self._route(method, path, query, raw, token)
         except HTTPError as exc:
-            status, body, index = exc.status, ("Bad request: " if exc.status == 400 else "") + exc.reason, None
+            status, body, index = exc.status, exc.reason, None
         log["status"] = status
         self._send(status, body, index)
 
@@ -199,11 +202,11 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(500, 'strconv.ParseUint: parsing "%s": invalid syntax' % cas)
         with self.state.lock:
             try:
+                schema.normalise(entry)
                 schema.validate(entry, self.state.lookup)
             except schema.ValidationError as exc:
                 raise HTTPError(500, str(exc))
             self._authorize(tok, kind, entry["Name"], write=True)
-            entry = schema.normalise_on_write(entry)
             key = (kind, entry["Name"])
             existing = self.state.store.get(key)
             if cas is not None:
@@ -245,6 +248,11 @@ class Handler(BaseHTTPRequestHandler):
     def _delete(self, kind, name, query, token):
         self._check_kind(kind)
         tok = self._resolve(token)
+        if kind in schema.KINDS:  # the Delete RPC normalises too (proxy-defaults: only "global")
+            try:
+                schema.normalise({"Kind": kind, "Name": name})
+            except schema.ValidationError as exc:
+                raise HTTPError(500, str(exc))
         self._authorize(tok, kind, name, write=True)
         cas = query.get("cas", [None])[0]
         with self.state.lock:

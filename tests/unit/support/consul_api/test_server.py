@@ -34,12 +34,18 @@ def test_put_get_renders_like_consul(consul_api):
 
 
 def test_unknown_and_mistyped_fields_rejected(consul_api):
+    # Type errors come first (mapstructure's own error list); unknown keys are only reported
+    # once the body decodes (validateUnusedKeys, a go-multierror list).
     bad = dict(SD, Foo=1, UpstreamConfig={"Defaults": {"Limits": {"MaxConnections": "ten", "Max": 1}}})
     status, text = call(consul_api, "PUT", "/v1/config", bad)
-    assert status == 400 and text.startswith("Bad request: Request decoding failed: 3 errors occurred")
+    assert status == 400 and text.startswith("Request decoding failed: 1 error(s) decoding:")
+    assert "'UpstreamConfig.Defaults.Limits.MaxConnections' expected type 'int'" in text
+    assert "invalid config key" not in text
+    bad = dict(SD, Foo=1, UpstreamConfig={"Defaults": {"Limits": {"MaxConnections": 10, "Max": 1}}})
+    status, text = call(consul_api, "PUT", "/v1/config", bad)
+    assert status == 400 and text.startswith("Request decoding failed: 2 errors occurred")
     assert 'invalid config key "Foo"' in text
     assert 'invalid config key "UpstreamConfig.Defaults.Limits.Max"' in text
-    assert "'UpstreamConfig.Defaults.Limits.MaxConnections' expected type 'int'" in text
     status, text = call(consul_api, "PUT", "/v1/config", dict(SD, Namespace="x"))
     assert status == 400 and "namespaces are a consul enterprise feature" in text
     assert consul_api.entries == {}
@@ -148,3 +154,9 @@ def test_fault_injection(consul_api):
         call(consul_api, "GET", "/v1/config/service-defaults")
     with pytest.raises(ValueError):
         consul_api.inject_fault("explode")
+
+
+def test_delete_normalises_proxy_defaults_name(consul_api):
+    status, text = call(consul_api, "DELETE", "/v1/config/proxy-defaults/mine")
+    assert status == 500 and text == 'invalid name ("mine"), only "global" is supported'
+    assert call(consul_api, "DELETE", "/v1/config/proxy-defaults/global") == (200, {})

@@ -29,8 +29,8 @@ upstream = st.fixed_dictionaries({}, optional={
 
 def answered(entry, lookup=lambda kind, name: None):
     kind, decoded = schema.decode_entry(entry)
-    schema.validate(decoded, lookup)
-    return schema.render(schema.normalise_on_write(decoded), 7, 9)
+    schema.validate(schema.normalise(decoded), lookup)  # Consul normalises before validating
+    return schema.render(decoded, 7, 9)
 
 
 @settings(max_examples=150, deadline=None)
