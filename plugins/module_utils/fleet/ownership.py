@@ -94,12 +94,9 @@ def jwt_role_owned(name, role, fleet, owned_policies):
 
 
 # -- messages -----------------------------------------------------------------------
-def holder(owner):
-    """``fleet 'x'`` or ``no agentfleet ownership marker`` for refusal messages."""
-    return "fleet %r" % owner if owner else "no agentfleet ownership marker"
-
-
 def refusal(what, name, owner, fleet):
-    """The message for an object of ``what`` kind that this ``fleet`` does not own."""
-    return ("%s %r exists and is owned by %s, not by fleet %r; refusing to change it"
-            % (what, name, holder(owner), fleet))
+    """The message for an object of ``what`` kind that this ``fleet`` does not own; ``owner``
+    is the fleet its marker names, or None when it carries no agentfleet marker."""
+    whose = "is owned by fleet %r" % owner if owner else "has no agentfleet ownership marker"
+    return ("%s %r exists and %s, not by fleet %r; this fleet does not own it and refuses to change it"
+            % (what, name, whose, fleet))

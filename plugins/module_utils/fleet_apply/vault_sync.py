@@ -49,6 +49,7 @@ class VaultSync:
         self._by_name = {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
         # Policies this fleet owned when the run read them (a role is owned only with its policy).
         self._owned_before = set()
+        self._refused = set()  # policies refused: their roles are not written either
 
     # -- mounts -------------------------------------------------------------
     def ensure_mount(self, kind, path, type_name, options=None):
@@ -82,6 +83,7 @@ class VaultSync:
         agent = self._by_name.get(name)
         if current is not None and not ownership.vault_policy_owned(name, current, self.fleet):
             owner = ownership.policy_owner(current)
+            self._refused.add(name)
             return _entry("vault_policy", name, agent, "failed", changed=False,
                           msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
         if current is not None:
@@ -108,6 +110,10 @@ class VaultSync:
         name, desired = item["name"], item["role"]
         current = self.read_role(name, item.get("mount"))
         agent = self._by_name.get(name)
+        if name in self._refused:
+            return _entry("vault_jwt_role", name, agent, "failed", changed=False,
+                          msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
+                              "policy's result)" % (name, name, self.fleet))
         if current is not None and not ownership.jwt_role_owned(name, current, self.fleet, self._owned_before):
             parsed = naming.parse_agent_object_name(name)
             return _entry("vault_jwt_role", name, agent, "failed", changed=False,
