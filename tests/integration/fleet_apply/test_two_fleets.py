@@ -29,6 +29,7 @@ def fleet_spec(stack, name, tenant):
     """A small fleet: two mesh services (one calls the other), one batch caller, secrets
     under the tenant's own prefix; Vault mounts shared with the other fleet."""
     spec = example_fleet(name, stack.jwt_mount, stack.kv_mount)
+    spec["guardrails"].pop("shared_upstreams", None)  # names the example's other tenant
     research = spec["tenants"]["research"]
     keep = {"retriever", "embedder", "indexer"}
     agents = [copy.deepcopy(a) for a in research["agents"] if a["name"] in keep]
