@@ -61,7 +61,7 @@ options:
     default: apply
   names:
     description:
-      - With O(phase=revoke), the agents' Vault names (C(<fleet>-<tenant>-<agent>)).
+      - With O(phase=revoke), the agents' Vault names (C(<fleet>--<tenant>--<agent>)).
     type: list
     elements: str
     default: []
