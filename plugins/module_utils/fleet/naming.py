@@ -13,7 +13,8 @@ triple (``split``): ``prod`` + ``eu-team`` gives ``prod--eu-team`` and ``prod-eu
 Length limits of the targets (checked at spec level by ``spec_errors``):
 - Nomad service names: RFC 1123 label, at most 63 characters
   (nomad/structs/services.go, ``Service.ValidateName``); the Consul service name of an
-  agent is also its Nomad service name.
+  agent is also its Nomad service name. Consul itself only warns that such a name is not
+  discoverable via DNS, so Nomad's rule is the binding one.
 - Nomad namespaces and ACL policies: ``^[a-zA-Z0-9-]{1,128}$``
   (nomad/structs/structs.go, ``validNamespaceName`` / ``ValidPolicyName``).
 - Vault JWT roles: ``\\w(([\\w-.@]+)?\\w)?`` (Vault ``framework.GenericNameRegex``); Vault
