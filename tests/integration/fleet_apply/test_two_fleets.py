@@ -4,8 +4,8 @@ Fleet ``prod`` with tenant ``eu-team`` and fleet ``prod-eu`` with tenant ``team`
 to collide under a ``-``-joined naming (``prod-eu-team-...`` for both) and under prefix
 ownership (``"agentfleet prod-eu".startswith("agentfleet prod")``). Both are applied to one
 Nomad contract server, one Consul contract server and one real OpenBao (same JWT and KV
-mounts); then apply, prune and the kill switch of one fleet must leave every object of the
-other byte-identical, as read back through the servers' HTTP APIs.
+mounts), in either order; then apply, prune and the kill switch of one fleet must leave
+every object of the other byte-identical, as read back through the servers' HTTP APIs.
 
 The objects of a fleet are the ones its own rendering names (``api.render``), so the test
 follows whatever naming the product uses and checks that it is collision-free in practice.
@@ -23,6 +23,7 @@ from tests.integration.fleet_apply.helpers import example_fleet, run_fleet
 pytestmark = pytest.mark.integration
 
 REPORT = "agentfleet.hashistack.agent_fleet : Build the per-agent report"
+CONSUL = "agentfleet.hashistack.agent_fleet : Apply the default deny, intentions, service defaults and resolvers"
 
 
 def fleet_spec(stack, name, tenant):
@@ -98,22 +99,26 @@ def changed_keys(before, after):
     return sorted(k for k in before if before[k] != after.get(k))
 
 
-def test_two_fleets_with_colliding_legacy_names_never_touch_each_other(stack, tmp_path):
+@pytest.mark.parametrize("first_name", ["prod-eu", "prod"])
+def test_two_fleets_with_colliding_legacy_names_never_touch_each_other(stack, tmp_path, first_name):
     prod = fleet_spec(stack, "prod", "eu-team")
     prod_eu = fleet_spec(stack, "prod-eu", "team")
+    first, second = (prod_eu, prod) if first_name == "prod-eu" else (prod, prod_eu)
 
-    # prod-eu first: the fleet whose name has the other's as a prefix.
-    first = run_fleet(prod_eu, tmp_path / "apply-prod-eu", stack.env)
-    assert first.rc == 0, failures(first)
+    # Both apply, in either order: every object of each exists, and the second apply
+    # leaves the first fleet's objects byte-identical.
+    run = run_fleet(first, tmp_path / "apply-first", stack.env)
+    assert run.rc == 0, failures(run)
+    before = snapshot(stack, first)
+    assert all(v is not None for v in before.values()), [k for k, v in before.items() if v is None]
+    run = run_fleet(second, tmp_path / "apply-second", stack.env)
+    assert run.rc == 0, failures(run)
+    assert all(v is not None for v in snapshot(stack, second).values())
+    assert changed_keys(before, snapshot(stack, first)) == []
+    # The one cluster-wide object, the default deny, stays with the fleet that wrote it.
+    deny = [r for r in run.result(CONSUL)["results"] if r["name"] == "*"]
+    assert deny[0]["outcome"] == "unchanged" and "held by fleet %r" % first["name"] in deny[0]["msg"]
     other = snapshot(stack, prod_eu)
-    assert all(v is not None for v in other.values()), [k for k, v in other.items() if v is None]
-
-    # prod applies its own objects, all of them, and none of prod-eu's.
-    second = run_fleet(prod, tmp_path / "apply-prod", stack.env)
-    assert second.rc == 0, failures(second)
-    mine = snapshot(stack, prod)
-    assert all(v is not None for v in mine.values()), [k for k, v in mine.items() if v is None]
-    assert changed_keys(other, snapshot(stack, prod_eu)) == []
 
     # A change to prod (every job and its Vault role) then a prune of a removed agent.
     changed = copy.deepcopy(prod)
