@@ -15,7 +15,8 @@ description:
   - O(phase=prune) deletes roles and policies this fleet created earlier that the spec no longer
     has. O(phase=revoke) is the kill switch, it deletes the JWT roles (no new logins) and the
     policies (tokens already issued lose access at once) of the agents named in O(names).
-  - Only objects owned by the fleet are touched (exact markers, never a prefix test). A policy is
+  - >-
+    Only objects owned by the fleet are touched (exact markers, never a prefix test). A policy is
     owned when its first line is exactly the header the renderer writes
     (C(# Managed by agentfleet: fleet=<fleet> tenant=<tenant> agent=<agent>)) and it is named
     C(<fleet>--<tenant>--<agent>) from that header; a JWT role when its name splits into this fleet,
