@@ -17,8 +17,9 @@ Length limits of the targets (checked at spec level by ``spec_errors``):
   discoverable via DNS, so Nomad's rule is the binding one.
 - Nomad namespaces and ACL policies: ``^[a-zA-Z0-9-]{1,128}$``
   (nomad/structs/structs.go, ``validNamespaceName`` / ``ValidPolicyName``).
-- Vault JWT roles: ``\\w(([\\w-.@]+)?\\w)?`` (Vault ``framework.GenericNameRegex``); Vault
-  policy names are stored lowercased, so only lowercase names are stable.
+- Vault JWT roles: ``\\w(([\\w-.]+)?\\w)?`` (Vault sdk/framework ``GenericNameRegex``, used
+  by the JWT auth plugin's role path); Vault stores policy names lowercased, so only
+  lowercase names are stable.
 """
 from __future__ import annotations
 
