@@ -78,6 +78,10 @@ def test_nomad_prune_and_kill_switch_skip_the_prefix_fleet():
                                                                           agentfleet_owner="agentfleet.fleet/prod-eu"))])
     sync = NomadSync(client, _bundle("prod"))
     assert sync.owned_jobs(include_stopped=True) == []
+    # prod's own job (both exact markers) is the only one it sees once present.
+    client.jobs.append(_job("prod", "eu-team", "api"))
+    assert [(j["Namespace"], j["ID"]) for j in sync.owned_jobs(include_stopped=True)] == [("eu-team", "api")]
+    client.jobs.pop()
     assert sync.prune() == []
     assert sync.stop(tenants=["team"], agents=["team/api"]) == []
     assert client.writes == []
