@@ -4,6 +4,7 @@
 """Controller-side bulk apply / wait / prune / stop of a fleet's Nomad objects."""
 from __future__ import annotations
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import agent_object_name
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
     NomadSync, load_known, save_known)
@@ -72,8 +73,11 @@ class ActionModule(FleetAction):
                 results = sync.prune()
             else:
                 results = sync.stop(p["tenants"], p["agents"])
-                extra["vault_names"] = sorted({"%s-%s-%s" % (data["fleet"], r["tenant"], r["agent_name"])
-                                               for r in results if r.get("tenant") and r.get("agent_name")})
+                # The Vault objects to revoke: those of the stopped jobs' agents and of the
+                # agents named (already stopped or gone), named one way (fleet.naming).
+                pairs = {(r["tenant"], r["agent_name"]) for r in results if r.get("tenant") and r.get("agent_name")}
+                pairs |= {tuple(a.split("/", 1)) for a in p["agents"] or () if a.count("/") == 1}
+                extra["vault_names"] = sorted(agent_object_name(data["fleet"], t, a) for t, a in pairs)
         except NomadError as exc:
             raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
         return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], **extra)

@@ -16,9 +16,11 @@ description:
     default deny last, so traffic the spec allows is never cut during a first apply.
   - Comparison ignores server-added fields (indexes, hashes, timestamps, precedence); writes are
     check-and-set on the ModifyIndex read.
-  - Ownership is C(Meta.agentfleet_fleet); an existing entry without it is never overwritten
-    (that object fails with a message), and O(phase=prune) deletes only owned entries that the
-    spec no longer has.
+  - Ownership is C(Meta.agentfleet_fleet) equal to the fleet name; an existing entry of another
+    owner is never overwritten (that object fails with a message naming its owner), and
+    O(phase=prune) deletes only owned entries that the spec no longer has. The default deny
+    (C(service-intentions) C(*)) is one per Consul cluster; an identical one held by another fleet
+    is left as it is and reported unchanged.
   - This is an action plugin; it always runs on the controller (no module is sent to the host).
 version_added: 0.1.0
 author:

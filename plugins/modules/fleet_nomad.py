@@ -20,9 +20,10 @@ description:
     fleet's ownership metadata but are no longer in the bundle.
   - O(phase=stop) is the kill switch. It stops every job of this fleet whose
     C(agentfleet_tenant) is in O(tenants) or whose C(tenant/agent) is in O(agents).
-  - Jobs are owned when their C(Meta.agentfleet_fleet) names the fleet (and C(agentfleet_owner) is
-    C(agentfleet.fleet/<fleet>)); namespaces by C(Meta.agentfleet_fleet); ACL policies and quotas
-    by a description starting C(agentfleet <fleet>). Unowned objects are never changed.
+  - Jobs are owned when their C(Meta.agentfleet_fleet) is exactly the fleet and C(agentfleet_owner) is
+    exactly C(agentfleet.fleet/<fleet>); namespaces when C(Meta.agentfleet_fleet) is exactly the fleet;
+    ACL policies and quotas when the first word of their description is exactly C(agentfleet.fleet/<fleet>)
+    (never a prefix test). Unowned objects are never changed; apply refuses them naming their owner.
     Dispatched and periodic children are never touched.
   - This is an action plugin; it always runs on the controller (no module is sent to the host).
 version_added: 0.1.0
@@ -161,7 +162,8 @@ summary:
   type: dict
   sample: {"unchanged": 11}
 vault_names:
-  description: With O(phase=stop), the Vault role and policy names of the stopped agents (for M(agentfleet.hashistack.fleet_vault) O(phase=revoke)).
+  description: With O(phase=stop), the Vault role and policy names (C(<fleet>--<tenant>--<agent>)) of the stopped agents and of
+    the agents named in O(agents) (for M(agentfleet.hashistack.fleet_vault) O(phase=revoke)).
   returned: when O(phase=stop)
   type: list
   elements: str

@@ -15,8 +15,13 @@ description:
   - O(phase=prune) deletes roles and policies this fleet created earlier that the spec no longer
     has. O(phase=revoke) is the kill switch, it deletes the JWT roles (no new logins) and the
     policies (tokens already issued lose access at once) of the agents named in O(names).
-  - Only objects owned by the fleet are touched. A policy is owned when its text starts with the
-    header the renderer writes (C(# Managed by agentfleet) then C(fleet <name>,)).
+  - >-
+    Only objects owned by the fleet are touched (exact markers, never a prefix test). A policy is
+    owned when its first line is exactly the header the renderer writes
+    (C(# Managed by agentfleet: fleet=<fleet> tenant=<tenant> agent=<agent>)) and it is named
+    C(<fleet>--<tenant>--<agent>) from that header; a JWT role when its name splits into this fleet,
+    a tenant and an agent and it grants exactly its own, owned policy. Apply refuses anything else,
+    naming the object and its owner.
   - This is an action plugin; it always runs on the controller (no module is sent to the host).
 version_added: 0.1.0
 author:
@@ -57,7 +62,7 @@ options:
     default: apply
   names:
     description:
-      - With O(phase=revoke), the agents' Vault names (C(<fleet>-<tenant>-<agent>)).
+      - With O(phase=revoke), the agents' Vault names (C(<fleet>--<tenant>--<agent>)).
     type: list
     elements: str
     default: []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import presets
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, presets
 
 DEFAULT_RESOURCES = {"cpu": 100, "memory": 300, "memory_max": None}
 
@@ -28,8 +28,8 @@ class Agent:
         self.kind = spec["kind"]
         self.job_id = self.name
         self.namespace = tenant.namespace
-        self.service_name = f"{tenant.name}-{self.name}"
-        self.vault_name = f"{fleet.name}-{tenant.name}-{self.name}"
+        self.service_name = naming.agent_object_name(fleet.name, tenant.name, self.name)
+        self.vault_name = naming.agent_object_name(fleet.name, tenant.name, self.name)
         self.path = f"tenants.{tenant.name}.agents.{self.name}"
         self.eff = self._effective(fleet.defaults)
         self.digest = digest(spec)
@@ -96,8 +96,8 @@ class Tenant:
         self.name = name
         self.spec = spec
         self.namespace = spec["namespace"] or name
-        self.acl_policy_name = f"{fleet.name}-{name}"
-        self.quota_name = f"{fleet.name}-{name}"
+        self.acl_policy_name = naming.tenant_object_name(fleet.name, name)
+        self.quota_name = naming.tenant_object_name(fleet.name, name)
         self.agents = []
 
 

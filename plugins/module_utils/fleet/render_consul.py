@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration, format_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.model import resolve_upstream
-
-OWNER_META = "agentfleet_fleet"
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.ownership import OWNER_META, TENANT_META
 
 
 def _meta(fleet, extra=None):
@@ -38,7 +37,7 @@ def intentions(fleet):
         dest = fleet.agent(key)
         sources = sorted({caller.service_name for caller, _up in callers})
         entries.append({"Kind": "service-intentions", "Name": dest.service_name,
-                        "Meta": _meta(fleet, {"agentfleet_tenant": dest.tenant.name}),
+                        "Meta": _meta(fleet, {TENANT_META: dest.tenant.name}),
                         "Sources": [{"Name": s, "Action": "allow",
                                      "Description": "declared upstream in the fleet spec"} for s in sources]})
     return entries
@@ -69,7 +68,7 @@ def service_defaults(fleet):
         for up in agent.spec["upstreams"]:
             overrides.append(_override(fleet.agent(resolve_upstream(agent.tenant.name, up["service"])), up))
         entry = {"Kind": "service-defaults", "Name": agent.service_name,
-                 "Protocol": _protocol(agent, protocol), "Meta": _meta(fleet, {"agentfleet_tenant": agent.tenant.name})}
+                 "Protocol": _protocol(agent, protocol), "Meta": _meta(fleet, {TENANT_META: agent.tenant.name})}
         if overrides:
             entry["UpstreamConfig"] = {"Overrides": sorted(overrides, key=lambda o: o["Name"])}
         entries.append(entry)

@@ -4,6 +4,8 @@
 """Per-tenant Nomad objects: namespace, least-privilege ACL policy, Enterprise quota."""
 from __future__ import annotations
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+
 # Submit and read jobs in the tenant's namespace; nothing node-, agent- or operator-wide.
 TENANT_CAPABILITIES = ("list-jobs", "parse-job", "read-job", "submit-job", "dispatch-job",
                        "read-logs", "read-job-scaling", "scale-job")
@@ -13,7 +15,7 @@ def namespace(tenant):
     fleet = tenant.fleet
     body = {"Name": tenant.namespace,
             "Description": tenant.spec["description"] or f"agentfleet {fleet.name} tenant {tenant.name}",
-            "Meta": dict(tenant.spec["meta"], agentfleet_fleet=fleet.name, agentfleet_tenant=tenant.name),
+            "Meta": dict(tenant.spec["meta"], **{ownership.OWNER_META: fleet.name, ownership.TENANT_META: tenant.name}),
             "Capabilities": {"EnabledTaskDrivers": [fleet.defaults["driver"]]}}
     if tenant.spec["quota"]:
         body["Quota"] = tenant.quota_name
@@ -22,7 +24,7 @@ def namespace(tenant):
 
 def acl_policy_hcl(tenant):
     caps = ", ".join(f'"{c}"' for c in TENANT_CAPABILITIES)
-    text = (f"# Managed by agentfleet: fleet {tenant.fleet.name}, tenant {tenant.name}.\n"
+    text = (f"# {ownership.description(tenant.fleet.name, 'tenant ' + tenant.name)}\n"
             f'namespace "{tenant.namespace}" {{\n'
             f"  capabilities = [{caps}]\n"
             "}\n")
@@ -35,7 +37,8 @@ def acl_policy_hcl(tenant):
 def acl_policy(tenant):
     """Body for ``POST /v1/acl/policy/<name>``."""
     return {"Name": tenant.acl_policy_name,
-            "Description": f"agentfleet {tenant.fleet.name}: submit/read jobs in namespace {tenant.namespace}",
+            "Description": ownership.description(
+                tenant.fleet.name, f"tenant {tenant.name}: submit/read jobs in namespace {tenant.namespace}"),
             "Rules": acl_policy_hcl(tenant)}
 
 
@@ -48,5 +51,5 @@ def quota(tenant):
     if budget.get("memory"):
         limit["MemoryMB"] = budget["memory"]
     return {"Name": tenant.quota_name,
-            "Description": f"agentfleet {tenant.fleet.name} tenant {tenant.name} budget",
+            "Description": ownership.description(tenant.fleet.name, f"tenant {tenant.name} budget"),
             "Limits": [{"Region": tenant.fleet.defaults["region"], "RegionLimit": limit}]}

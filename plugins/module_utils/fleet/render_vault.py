@@ -5,6 +5,7 @@
 Nomad workload identity, in the form the ``auth/<mount>/role/<name>`` API takes."""
 from __future__ import annotations
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import seconds
 
 
@@ -14,7 +15,7 @@ def secret_api_paths(agent):
 
 
 def policy_hcl(agent):
-    lines = [f"# Managed by agentfleet: fleet {agent.fleet.name}, agent {agent.key}.",
+    lines = [ownership.policy_header(agent.fleet.name, agent.tenant.name, agent.name),
              "# Read-only access to exactly the secrets this agent declares."]
     for path in secret_api_paths(agent):
         lines += ["", f'path "{path}" {{', '  capabilities = ["read"]', "}"]

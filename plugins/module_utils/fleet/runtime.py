@@ -4,6 +4,7 @@
 """The runtime contract stamped on every task (env) and every job (ownership meta)."""
 from __future__ import annotations
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import seconds
 
 RESERVED_ENV_PREFIXES = ("AGENT_", "AGENTFLEET_", "OTEL_", "NOMAD_", "VAULT_", "CONSUL_")
@@ -47,8 +48,8 @@ def contract_env(agent):
 def ownership_meta(agent):
     """Job meta recognised by the Nomad modules and the agent_fleet role (audit trail)."""
     fleet = agent.fleet
-    meta = {f"{META_PREFIX}fleet": fleet.name,
-            f"{META_PREFIX}tenant": agent.tenant.name,
+    meta = {ownership.OWNER_META: fleet.name,
+            ownership.TENANT_META: agent.tenant.name,
             f"{META_PREFIX}agent": agent.name,
             f"{META_PREFIX}kind": agent.kind,
             f"{META_PREFIX}agent_version": agent.spec["version"],

@@ -97,6 +97,16 @@ GUARDRAILS = F("struct", default={}, fields={
     "require_checks": F("bool", default=True),
     "require_resources": F("bool", default=True),
     "max_secret_ttl": F("duration", default="24h"),
+    # Reviewed exceptions to tenant isolation (see isolation.py); the platform team's section.
+    "shared_secret_paths": F("list", default=[], item=F("struct", fields={
+        "path": F("str", required=True, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$"),
+        "mount": F("str", pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"),
+        "tenants": F("list", required=True, min_items=1, item=F("str", pattern=NAME)),
+    })),
+    "shared_upstreams": F("list", default=[], item=F("struct", fields={
+        "service": F("str", required=True, pattern=r"^[a-z]([a-z0-9-]*[a-z0-9])?/[a-z]([a-z0-9-]*[a-z0-9])?$"),
+        "tenants": F("list", required=True, min_items=1, item=F("str", pattern=NAME)),
+    })),
 })
 
 CHECK_RESTART = F("struct", fields={
@@ -243,6 +253,8 @@ TENANT = F("struct", fields={
     }),
     "quota": F("bool", default=False),
     "meta": F("map", key_pattern=META_KEY, default={}, **STR_MAP),
+    # Tenants whose agents may call this tenant's service agents (isolation.py).
+    "allow_upstream_from": F("list", default=[], item=F("str", pattern=NAME)),
     "agents": F("list", default=[]),  # items checked one by one in validate.py (named paths)
 })
 

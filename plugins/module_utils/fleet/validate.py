@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import nomad_rules, presets, schema
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import isolation, naming, nomad_rules, presets, schema
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet._schema_engine import (
     normalize, normalize_struct)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.cron import check_cron
@@ -222,7 +222,6 @@ def validate_spec(data):
         for agent in (tenant or {}).get("agents") or []:
             agents_by_key[f"{tname}/{agent['name']}"] = agent
     namespaces = {}
-    services = {}
     for tname in sorted(tenants):
         tenant = tenants[tname]
         if tenant is None:
@@ -240,11 +239,6 @@ def validate_spec(data):
         if tenant["quota"] and not tenant["budget"]:
             errors.append(SpecError(f"tenants.{tname}.quota", "needs a budget to render a quota", True))
         for agent in tenant["agents"]:
-            service = f"{tname}-{agent['name']}"
-            if service in services:
-                errors.append(SpecError(agent["_path"], f"Consul service name {service!r} is also derived "
-                                        f"from {services[service]}", agent["name"]))
-            services.setdefault(service, agent["_path"])
             before = len(errors)
             try:
                 _check_agent(tname, agent, agents_by_key, errors, spec.get("defaults"))
@@ -252,6 +246,8 @@ def validate_spec(data):
                 # Only reachable when a value already failed its schema check (reported).
                 if len(errors) == before and not any(e.path.startswith(agent.get("_path", "~")) for e in errors):
                     raise
+    # Derived names are unambiguous by construction (naming.py); tenants stay isolated (isolation.py).
+    errors.extend(SpecError(*e) for e in naming.spec_errors(spec) + isolation.errors(spec))
     if not errors:
         errors.extend(check_guardrails(spec, data))
     else:

@@ -4,15 +4,19 @@
 """Converge a fleet's Consul config entries in bulk (plain Python over ConsulClient).
 
 Comparison reuses ``consul.entries.normalise`` so server-added fields never read as a
-change. Ownership: ``Meta.agentfleet_fleet`` equal to the fleet name. Writes are
-check-and-set on the ModifyIndex read, so a concurrent edit fails instead of being lost.
+change. Ownership (exact, ``fleet.ownership``): ``Meta.agentfleet_fleet`` equal to the
+fleet name. The default deny (``service-intentions`` ``*``) is one object per Consul
+cluster: when another fleet already holds an identical one, it is left as it is and
+reported unchanged. Writes are check-and-set on the ModifyIndex read, so a concurrent
+edit fails instead of being lost.
 """
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import differences, normalise, redact
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 
-OWNER_META = "agentfleet_fleet"
+OWNER_META = ownership.OWNER_META
 # Apply order: callers' limits and timeouts before the allows; the default deny last,
 # so traffic the spec allows is never cut on a first apply. Prune goes in reverse.
 STAGES = ("service-defaults", "service-resolver", "service-intentions", "*")
@@ -25,7 +29,11 @@ def stage_of(entry):
 
 
 def owned_by(entry, fleet):
-    return ((entry or {}).get("Meta") or {}).get(OWNER_META) == fleet
+    return ownership.meta_owned(entry, fleet)
+
+
+def _without_meta(entry):
+    return {k: v for k, v in (normalise(entry) or {}).items() if k != "Meta"}
 
 
 class ConsulSync:
@@ -53,8 +61,12 @@ class ConsulSync:
         else:
             current = self.client.get_config_entry(kind, name)
         if current is not None and not owned_by(current, self.fleet):
-            return self._result(desired, "failed", msg="config entry %s/%s exists without Meta.%s=%s; refusing "
-                                "to overwrite an entry this fleet does not own" % (kind, name, OWNER_META, self.fleet))
+            holder = ownership.meta_owner(current)
+            if stage_of(desired) == "*" and holder and _without_meta(current) == _without_meta(desired):
+                return self._result(desired, "unchanged", msg="the default deny is held by fleet %r; "
+                                    "left as it is" % holder)
+            return self._result(desired, "failed", msg=ownership.refusal(
+                "consul config entry", "%s/%s" % (kind, name), holder, self.fleet))
         before, after = normalise(current), normalise(desired)
         if before == after:
             return self._result(desired, "unchanged")

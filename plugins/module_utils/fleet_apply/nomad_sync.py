@@ -7,10 +7,10 @@ Namespaces, tenant ACL policies and (Enterprise) quotas, then every job through 
 Nomad module_utils' ``apply_job`` (plan first, register only on a real difference) on
 a bounded thread pool; deployment waits; prune and the kill switch.
 
-Ownership: jobs and namespaces carry ``Meta.agentfleet_fleet`` (jobs also
-``agentfleet_owner``); ACL policies and quotas a description starting
-``agentfleet <fleet>``. Dispatched and periodic children (``ParentID`` set) are never
-touched directly.
+Ownership (exact markers, ``fleet.ownership``): jobs carry ``Meta.agentfleet_fleet`` and
+``Meta.agentfleet_owner``, namespaces ``Meta.agentfleet_fleet``; ACL policies and quotas
+the owner token ``agentfleet.fleet/<fleet>`` as the first word of their description.
+Dispatched and periodic children (``ParentID`` set) are never touched directly.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import os
 import tempfile
 import time
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
     failed_allocations, needs_promotion)
@@ -29,13 +30,13 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_ap
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences
 
-OWNER_META = "agentfleet_fleet"
+OWNER_META = ownership.OWNER_META
 REVERT_MARK = "rolling back to job version"
 
 
 def job_owner(fleet):
     """Value of ``Meta.agentfleet_owner`` on this fleet's jobs."""
-    return "agentfleet.fleet/%s" % fleet
+    return ownership.owner_token(fleet)
 
 
 def _res(obj, name, agent, outcome, **extra):
@@ -63,10 +64,11 @@ class NomadSync:
         self.observed = {}
 
     # -- tenancy ------------------------------------------------------------
-    def _ensure(self, obj, name, path, desired, current, write_path=None, owned=True, exact=()):
-        if current is not None and not owned:
-            return _res(obj, name, None, "failed", msg="%s %r exists and is not owned by fleet %r; refusing to "
-                        "change it" % (obj.replace("_", " "), name, self.fleet))
+    def _ensure(self, obj, name, path, desired, current, write_path=None, owner=None, exact=()):
+        """Create or update an object whose live owner (exact marker) is ``owner``."""
+        if current is not None and owner != self.fleet:
+            return _res(obj, name, None, "failed",
+                        msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
         diffs = ["(missing)"] if current is None else differences(desired, current, exact)
         if not diffs:
             return _res(obj, name, None, "unchanged")
@@ -88,26 +90,26 @@ class NomadSync:
         desired = dict(ns)
         if not self.quotas:
             desired.pop("Quota", None)
-        owned = ((current or {}).get("Meta") or {}).get(OWNER_META) == self.fleet
-        out = self._ensure("namespace", ns["Name"], path, desired, current, owned=owned, exact=("Meta",))
+        out = self._ensure("namespace", ns["Name"], path, desired, current, owner=ownership.meta_owner(current),
+                           exact=("Meta",))
         if current is None and self.check:
             self._missing_ns.add(ns["Name"])
         return out
 
     def _described_by_us(self, obj):
-        return ((obj or {}).get("Description") or "").startswith("agentfleet %s" % self.fleet)
+        return ownership.description_owned(obj, self.fleet)
 
     def apply_acl_policy(self, pol):
         path = "/v1/acl/policy/%s" % pol["Name"]
         current = self.client.request("GET", path, missing_ok=True)
-        return self._ensure("acl_policy", pol["Name"], path, pol, current, owned=self._described_by_us(current))
+        return self._ensure("acl_policy", pol["Name"], path, pol, current, owner=ownership.description_owner(current))
 
     def apply_quota(self, quota):
         path = "/v1/quota/%s" % quota["Name"]
         current = self.client.request("GET", path, missing_ok=True)
         return self._ensure("quota", quota["Name"], path, quota, current,
                             write_path="/v1/quota" if current is None else path,
-                            owned=self._described_by_us(current))
+                            owner=ownership.description_owner(current))
 
     def _tenancy_error(self, item, exc):
         hint = " (quotas need Nomad Enterprise; set agent_fleet_nomad_quotas: false)" \
@@ -238,7 +240,7 @@ class NomadSync:
     def owned_jobs(self, include_stopped=False):
         """Parent jobs carrying this fleet's ownership meta (not stopped ones by default)."""
         stubs = self.client.request("GET", "/v1/jobs", params={"namespace": "*", "meta": "true"}) or []
-        return [s for s in stubs if (s.get("Meta") or {}).get(OWNER_META) == self.fleet
+        return [s for s in stubs if ownership.job_owned(s, self.fleet)
                 and not s.get("ParentID") and (include_stopped or not s.get("Stop"))]
 
     def _stop(self, stub, outcome="deleted"):
@@ -265,7 +267,7 @@ class NomadSync:
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
         for ns in self.client.request("GET", "/v1/namespaces") or []:
-            if ns["Name"] in want_ns or (ns.get("Meta") or {}).get(OWNER_META) != self.fleet:
+            if ns["Name"] in want_ns or not ownership.meta_owned(ns, self.fleet):
                 continue
             if ns["Name"] in live:
                 out.append(_res("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "

@@ -5,12 +5,15 @@
 
 Works over the collection's ``VaultClient`` (get/list/post/delete); comparison reuses
 the Vault module_utils (normalised policy text, normalised role settings).
-Ownership: a policy is the fleet's when its text starts with the renderer's header
-``# Managed by agentfleet: fleet <name>,``; a JWT role when it is named like one of
-those policies, or named ``<fleet>-...`` and grants exactly the policy of its own name.
+Ownership (exact, ``fleet.ownership``): a policy is the fleet's when its first line is the
+renderer's header naming this fleet and the policy's own name; a JWT role when its name
+splits into (this fleet, tenant, agent) and it grants exactly its own policy, which this
+fleet owned before the run. Anything else is refused by apply and skipped by prune and
+the kill switch.
 """
 from __future__ import annotations
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
     as_claims, as_seconds, as_set, as_str, desired_changes)
@@ -23,10 +26,6 @@ ROLE_NORMALISERS = {
     "bound_claims": as_claims, "user_claim_json_pointer": bool,
     "claim_mappings": lambda v: {str(k): str(x) for k, x in (v or {}).items()},
 }
-
-
-def owner_header(fleet):
-    return "# Managed by agentfleet: fleet %s," % fleet
 
 
 def _entry(kind, name, agent, outcome, **extra):
@@ -48,6 +47,9 @@ class VaultSync:
         self.diff = diff
         self.concurrency = concurrency
         self._by_name = {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
+        # Policies this fleet owned when the run read them (a role is owned only with its policy).
+        self._owned_before = set()
+        self._refused = set()  # policies refused: their roles are not written either
 
     # -- mounts -------------------------------------------------------------
     def ensure_mount(self, kind, path, type_name, options=None):
@@ -79,12 +81,15 @@ class VaultSync:
         name, text = item["name"], item["policy"]
         current = self.read_policy(name)
         agent = self._by_name.get(name)
+        if current is not None and not ownership.vault_policy_owned(name, current, self.fleet):
+            owner = ownership.policy_owner(current)
+            self._refused.add(name)
+            return _entry("vault_policy", name, agent, "failed", changed=False,
+                          msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
+        if current is not None:
+            self._owned_before.add(name)
         if current is not None and policies_equal(current, text):
             return _entry("vault_policy", name, agent, "unchanged")
-        if current is not None and not current.startswith(owner_header(self.fleet)):
-            return _entry("vault_policy", name, agent, "failed", changed=False,
-                          msg="policy %r exists and is not managed by fleet %r (no agentfleet header); "
-                              "refusing to overwrite it" % (name, self.fleet))
         out = _entry("vault_policy", name, agent, "created" if current is None else "updated")
         if self.diff:
             out["diff"] = {"before": current or "", "after": text,
@@ -105,6 +110,16 @@ class VaultSync:
         name, desired = item["name"], item["role"]
         current = self.read_role(name, item.get("mount"))
         agent = self._by_name.get(name)
+        if name in self._refused:
+            return _entry("vault_jwt_role", name, agent, "failed", changed=False,
+                          msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
+                              "policy's result)" % (name, name, self.fleet))
+        if current is not None and not ownership.jwt_role_owned(name, current, self.fleet, self._owned_before):
+            parsed = naming.parse_agent_object_name(name)
+            return _entry("vault_jwt_role", name, agent, "failed", changed=False,
+                          msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
+                          + " (a role is this fleet's only when it grants exactly its own policy %r, "
+                            "owned by this fleet)" % name)
         changes = desired_changes(current, desired, ROLE_NORMALISERS) if current is not None else {"*": 1}
         if not changes:
             return _entry("vault_jwt_role", name, agent, "unchanged")
@@ -131,20 +146,19 @@ class VaultSync:
         return _entry(kind, item["name"], None, "failed", changed=False, msg=str(exc))
 
     # -- ownership, prune, revoke -------------------------------------------
+    def _ours(self, names):
+        """Names that split exactly into (this fleet, tenant, agent): candidates only."""
+        return [n for n in names if (naming.parse_agent_object_name(n) or ("",))[0] == self.fleet]
+
     def owned_policies(self):
-        prefix = self.fleet + "-"
-        names = [n for n in self.client.list("sys/policies/acl") if n.startswith(prefix)]
+        names = self._ours(self.client.list("sys/policies/acl"))
         texts = run_many(names, self.read_policy, self.concurrency)
-        return sorted(n for n, t in zip(names, texts) if t and t.startswith(owner_header(self.fleet)))
+        return sorted(n for n, t in zip(names, texts) if ownership.vault_policy_owned(n, t, self.fleet))
 
     def owned_roles(self, owned_policies):
-        prefix = self.fleet + "-"
-        names = [n for n in self.client.list("auth/%s/role" % self.mount) if n.startswith(prefix)]
+        names = self._ours(self.client.list("auth/%s/role" % self.mount))
         roles = run_many(names, self.read_role, self.concurrency)
-        owned = set(owned_policies)
-        return sorted(n for n, r in zip(names, roles)
-                      if r and (n in owned or (sorted(r.get("token_policies") or []) == [n]
-                                               and "nomad_job_id" in (r.get("bound_claims") or {}))))
+        return sorted(n for n, r in zip(names, roles) if ownership.jwt_role_owned(n, r, self.fleet, owned_policies))
 
     def _delete(self, kind, name, path):
         if not self.check:

@@ -39,11 +39,11 @@ def test_example_fleet_renders_offline_and_deterministically(tmp_path):
     files = _tree(out)
     for expected in ("nomad/research/retriever.json", "nomad/research/indexer.json", "nomad/research/digest.json",
                      "nomad/support/ticket-worker.json", "nomad/namespaces/research.json",
-                     "nomad/acl/agents-lab-support.hcl", "nomad/quotas/agents-lab-research.json",
-                     "vault/policies/agents-lab-research-retriever.hcl",
-                     "vault/roles/agents-lab-support-triage.json", "consul/default-deny.json",
-                     "consul/service-intentions-research-retriever.json",
-                     "consul/service-defaults-research-retriever.json", "summary.json"):
+                     "nomad/acl/agents-lab--support.hcl", "nomad/quotas/agents-lab--research.json",
+                     "vault/policies/agents-lab--research--retriever.hcl",
+                     "vault/roles/agents-lab--support--triage.json", "consul/default-deny.json",
+                     "consul/service-intentions-agents-lab--research--retriever.json",
+                     "consul/service-defaults-agents-lab--research--retriever.json", "summary.json"):
         assert expected in files, expected
     summary = result["summary"]
     assert summary["counts"]["by_kind"] == {"service": 3, "batch": 1, "periodic": 2, "dispatch": 1}

@@ -63,7 +63,7 @@ def test_plan_apply_reapply_and_change_one_agent(stack, tmp_path):
     assert plan.result(CONSUL)["summary"] == {"created": 13}
     assert live_jobs(stack) == {"research": {}, "support": {}}
     assert stack.consul.entries == {}
-    assert vault_policy(stack, f"{stack.fleet}-research-retriever") is None
+    assert vault_policy(stack, f"{stack.fleet}--research--retriever") is None
     assert report(plan)["counts"]["updated"] == 7
 
     # Apply.
@@ -77,8 +77,8 @@ def test_plan_apply_reapply_and_change_one_agent(stack, tmp_path):
     assert meta["agentfleet_owner"] == f"agentfleet.fleet/{stack.fleet}"
     assert len(stack.consul.entries) == 13
     assert ("service-intentions", "*") in stack.consul.entries
-    assert "research/retriever/llm" in vault_policy(stack, f"{stack.fleet}-research-retriever")
-    role = vault_role(stack, f"{stack.fleet}-research-retriever")
+    assert "research/retriever/llm" in vault_policy(stack, f"{stack.fleet}--research--retriever")
+    role = vault_role(stack, f"{stack.fleet}--research--retriever")
     assert role["bound_claims"] == {"nomad_namespace": "research", "nomad_job_id": "retriever"}
     waits = applied.result(WAIT)["results"]
     assert {w["outcome"] for w in waits} == {"successful"}
@@ -104,7 +104,7 @@ def test_plan_apply_reapply_and_change_one_agent(stack, tmp_path):
     assert rep["agents"]["research/retriever"]["status"] == "updated"
     assert rep["counts"]["unchanged"] == 6
     assert stack.nomad.jobs("research")["retriever"]["Meta"]["agentfleet_agent_version"] == "1.4.3"
-    assert vault_role(stack, f"{stack.fleet}-research-retriever")["token_ttl"] == 1200
+    assert vault_role(stack, f"{stack.fleet}--research--retriever")["token_ttl"] == 1200
 
     # Canaries: retriever (auto_promote) promoted itself above; triage waits for an operator,
     # which is reported, not a failure.
@@ -150,11 +150,11 @@ def test_prune_removes_a_deleted_agent_only(stack, tmp_path):
         "TaskGroups": [{"Name": "legacy", "Count": 1, "Tasks": [{"Name": "legacy", "Driver": "docker",
                                                                  "Config": {"image": "legacy:1"}}]}]}})
     client = stack.openbao.client()
-    client.sys.create_or_update_acl_policy(f"{stack.fleet}-support-legacy", 'path "x/*" { capabilities = ["read"] }')
+    client.sys.create_or_update_acl_policy(f"{stack.fleet}--support--legacy", 'path "x/*" { capabilities = ["read"] }')
     gone = copy.deepcopy(spec)
     gone["tenants"]["support"]["agents"] = [a for a in gone["tenants"]["support"]["agents"]
                                             if a["name"] != "ticket-worker"]
-    vault_name = f"{stack.fleet}-support-ticket-worker"
+    vault_name = f"{stack.fleet}--support--ticket-worker"
 
     # Without fleet_prune nothing is removed.
     kept = run_fleet(gone, tmp_path / "noprune", stack.env)
@@ -169,8 +169,8 @@ def test_prune_removes_a_deleted_agent_only(stack, tmp_path):
     # ticket-worker was the only caller with a request timeout on triage, so triage's
     # service-resolver goes too.
     assert sorted((o, n) for o, n, _agent in listed) == sorted([
-        ("job", "ticket-worker"), ("consul_service_defaults", "support-ticket-worker"),
-        ("consul_service_resolver", "support-triage"),
+        ("job", "ticket-worker"), ("consul_service_defaults", f"{stack.fleet}--support--ticket-worker"),
+        ("consul_service_resolver", f"{stack.fleet}--support--triage"),
         ("vault_jwt_role", vault_name), ("vault_policy", vault_name)])
     assert not stack.nomad.jobs("support")["ticket-worker"].get("Stop")
     assert vault_role(stack, vault_name) is not None
@@ -178,12 +178,12 @@ def test_prune_removes_a_deleted_agent_only(stack, tmp_path):
     pruned = run_fleet(gone, tmp_path / "prune", stack.env, extra={"fleet_prune": True})
     assert pruned.rc == 0, pruned
     assert stack.nomad.jobs("support")["ticket-worker"]["Stop"] is True
-    assert ("service-defaults", "support-ticket-worker") not in stack.consul.entries
+    assert ("service-defaults", f"{stack.fleet}--support--ticket-worker") not in stack.consul.entries
     assert vault_role(stack, vault_name) is None and vault_policy(stack, vault_name) is None
     assert report(pruned)["agents"]["support/ticket-worker"]["status"] == "pruned"
     # Unowned objects untouched, the rest of the fleet too.
     assert not stack.nomad.jobs("support")["legacy"].get("Stop")
-    assert vault_policy(stack, f"{stack.fleet}-support-legacy") is not None
+    assert vault_policy(stack, f"{stack.fleet}--support--legacy") is not None
     assert not stack.nomad.jobs("support")["triage"].get("Stop")
     # A second prune has nothing left to do.
     again = run_fleet(gone, tmp_path / "again", stack.env, extra={"fleet_prune": True})
@@ -198,9 +198,9 @@ def test_kill_switch_stops_a_tenant_and_revokes_vault(stack, tmp_path):
     assert all(job["Stop"] for job in stack.nomad.jobs("research").values())
     assert not any(job.get("Stop") for job in stack.nomad.jobs("support").values())
     for name in ("retriever", "digest"):
-        assert vault_role(stack, f"{stack.fleet}-research-{name}") is None
-        assert vault_policy(stack, f"{stack.fleet}-research-{name}") is None
-    assert vault_role(stack, f"{stack.fleet}-support-triage") is not None
+        assert vault_role(stack, f"{stack.fleet}--research--{name}") is None
+        assert vault_policy(stack, f"{stack.fleet}--research--{name}") is None
+    assert vault_role(stack, f"{stack.fleet}--support--triage") is not None
     # Stopping again changes nothing.
     again = run_fleet(spec, tmp_path / "again", stack.env, playbook="fleet-stop.yml", extra={"tenant": "research"})
     assert again.rc == 0 and again.changed == [], again.changed
@@ -210,8 +210,8 @@ def test_kill_switch_stops_a_tenant_and_revokes_vault(stack, tmp_path):
     support = stack.nomad.jobs("support")
     assert support["triage"]["Stop"] is True
     assert not support["ticket-worker"].get("Stop") and not support["nightly-report"].get("Stop")
-    assert vault_role(stack, f"{stack.fleet}-support-triage") is None
-    assert vault_role(stack, f"{stack.fleet}-support-ticket-worker") is not None
+    assert vault_role(stack, f"{stack.fleet}--support--triage") is None
+    assert vault_role(stack, f"{stack.fleet}--support--ticket-worker") is not None
     # Bad input: no tenant and no agent -> clear failure, nothing stopped.
     bad = run_fleet(spec, tmp_path / "bad", stack.env, playbook="fleet-stop.yml")
     assert bad.rc != 0 and "give -e tenant=<name>" in bad.stdout

@@ -120,12 +120,20 @@ def valid_fleets(draw):
                 if port in used:
                     continue
                 ref = s["name"] if t == tname else f"{t}/{s['name']}"
+                if t != tname:  # tenant isolation: the called tenant accepts this caller
+                    tenants[t].setdefault("allow_upstream_from", [])
+                    if tname not in tenants[t]["allow_upstream_from"]:
+                        tenants[t]["allow_upstream_from"].append(tname)
                 up = {"service": ref, "local_port": port, "connect_timeout": draw(DURATIONS)}
                 if draw(st.booleans()):
                     up["request_timeout"] = draw(DURATIONS)
                     up["limits"] = {"max_connections": draw(st.integers(1, 500))}
                 ups.append(up)
             a["upstreams"] = ups
+    for tname, tenant in tenants.items():  # tenant isolation: secrets under the tenant's prefix
+        for a in tenant["agents"]:
+            for secret in a.get("secrets") or []:
+                secret["path"] = f"{tname}/{secret['path']}"
     spec = specs.fleet(tenants=tenants)
     spec["guardrails"].update({"max_replicas_per_tenant": 100})
     return spec

@@ -40,9 +40,9 @@ def test_vault_and_consul_artefacts_match_golden():
                                                    upstreams=[{"service": "api", "local_port": 9001,
                                                                "limits": {"max_connections": 10}}])]
     rendered = render_spec(specs.fleet(agents))
-    wanted = ["vault/policies/lab-team-worker.hcl", "vault/roles/lab-team-worker.json",
-              "consul/default-deny.json", "consul/service-intentions-team-api.json",
-              "consul/service-defaults-team-worker.json", "nomad/acl/lab-team.hcl",
+    wanted = ["vault/policies/lab--team--worker.hcl", "vault/roles/lab--team--worker.json",
+              "consul/default-deny.json", "consul/service-intentions-lab--team--api.json",
+              "consul/service-defaults-lab--team--worker.json", "nomad/acl/lab--team.hcl",
               "nomad/namespaces/team.json"]
     for rel in wanted:
         _compare(rel.replace("/", "__"), rendered.files[rel])

@@ -46,7 +46,7 @@ def test_runtime_contract_and_ownership_meta():
         env = job["TaskGroups"][0]["Tasks"][0]["Env"]
         assert env["AGENT_NAME"] == name and env["AGENT_TENANT"] == "team"
         assert env["LOG_FORMAT"] == "json" and env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel:4317"
-        assert env["OTEL_SERVICE_NAME"] == f"team-{name}"
+        assert env["OTEL_SERVICE_NAME"] == f"lab--team--{name}"
         meta = job["Meta"]
         assert meta["agentfleet_fleet"] == "lab" and meta["agentfleet_agent"] == name
         assert meta["agentfleet_spec_revision"] == "r1" and meta["agentfleet_collection_version"] == TEST_VERSION
@@ -67,7 +67,7 @@ def test_changing_one_agent_changes_only_its_files():
 def test_workload_identity_only_and_secret_templates():
     job = next(j for j in render_spec(_all_kinds()).jobs if j["agent"] == "api")["job"]
     task = job["Job"]["TaskGroups"][0]["Tasks"][0]
-    assert task["Vault"]["Role"] == "lab-team-api" and "Policies" not in task["Vault"]
+    assert task["Vault"]["Role"] == "lab--team--api" and "Policies" not in task["Vault"]
     assert task["Identities"][0]["Name"] == "vault_default" and task["Identities"][0]["Audience"] == ["vault.io"]
     assert "VaultToken" not in json.dumps(job)
     tmpl = task["Templates"][0]
@@ -77,12 +77,12 @@ def test_workload_identity_only_and_secret_templates():
 
 def test_vault_policy_is_read_only_on_exactly_the_agent_paths():
     rendered = render_spec(_all_kinds())
-    policy = rendered.files["vault/policies/lab-team-worker.hcl"]
+    policy = rendered.files["vault/policies/lab--team--worker.hcl"]
     assert policy.count("path ") == 1 and 'path "secret/data/team/worker/db"' in policy
     assert 'capabilities = ["read"]' in policy and "team/api" not in policy
-    role = json.loads(rendered.files["vault/roles/lab-team-worker.json"])
+    role = json.loads(rendered.files["vault/roles/lab--team--worker.json"])
     assert role["bound_claims"] == {"nomad_namespace": "team", "nomad_job_id": "worker"}
-    assert role["token_policies"] == ["lab-team-worker"] and role["token_max_ttl"] <= 24 * 3600
+    assert role["token_policies"] == ["lab--team--worker"] and role["token_max_ttl"] <= 24 * 3600
 
 
 def test_consul_entries_allow_only_declared_callers():
@@ -90,8 +90,8 @@ def test_consul_entries_allow_only_declared_callers():
     entries = {(e["kind"], e["name"]): e["entry"] for e in rendered.consul_entries}
     assert entries[("service-intentions", "*")]["Sources"] == [
         {"Name": "*", "Action": "deny", "Description": "agentfleet default deny"}]
-    assert [s["Name"] for s in entries[("service-intentions", "team-api")]["Sources"]] == ["team-worker"]
-    assert ("service-intentions", "team-worker") not in entries
+    assert [s["Name"] for s in entries[("service-intentions", "lab--team--api")]["Sources"]] == ["lab--team--worker"]
+    assert ("service-intentions", "lab--team--worker") not in entries
 
 
 def test_every_rendered_job_fits_the_nomad_api_structs():
@@ -112,7 +112,7 @@ def test_the_example_fleet_renders_every_kind_and_fits_the_api(tmp_path):
     for job in rendered.jobs:
         assert validate_job(job["job"]["Job"]) == [], job["file"]
         assert job_errors(canonicalize(job["job"]["Job"])) == [], job["file"]
-    assert "nomad/quotas/agents-lab-research.json" in rendered.files
+    assert "nomad/quotas/agents-lab--research.json" in rendered.files
 
 
 def test_user_template_override(tmp_path):

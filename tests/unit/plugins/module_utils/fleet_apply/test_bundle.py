@@ -28,8 +28,8 @@ def test_build_indexes_every_agent_and_object(built, spec):
     assert sorted(built["agents"]) == sorted(f"{t}/{a['name']}" for t, ten in spec["tenants"].items()
                                              for a in ten["agents"])
     retriever = built["agents"]["research/retriever"]
-    assert retriever["vault_name"] == "agents-lab-research-retriever"
-    assert retriever["service"] == "research-retriever"
+    assert retriever["vault_name"] == "agents-lab--research--retriever"
+    assert retriever["service"] == "agents-lab--research--retriever"
     assert built["agents"]["support/nightly-report"]["vault_name"] is None  # no secrets
     assert len(built["jobs"]) == 7 and all("Job" in j["job"] for j in built["jobs"])
     assert {r["name"] for r in built["vault_roles"]} == {p["name"] for p in built["vault_policies"]}

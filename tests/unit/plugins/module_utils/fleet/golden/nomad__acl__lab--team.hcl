@@ -1,4 +1,4 @@
-# Managed by agentfleet: fleet lab, tenant team.
+# agentfleet.fleet/lab tenant team
 namespace "team" {
   capabilities = ["list-jobs", "parse-job", "read-job", "submit-job", "dispatch-job", "read-logs", "read-job-scaling", "scale-job"]
 }
