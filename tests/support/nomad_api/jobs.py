@@ -224,12 +224,15 @@ def deregister(st, ns, job_id, purge):
         st.jobs[key] = stopped
         job = stopped
     resp["JobModifyIndex"] = resp["Index"] = index
+    evaluation = None
     if not (job.get("Periodic") or (job.get("ParameterizedJob") and not job["Dispatched"])):
         evaluation = sim.create_eval(st, job, "job-deregister")
         resp["EvalID"] = evaluation["ID"]
         resp["EvalCreateIndex"] = resp["Index"] = evaluation["CreateIndex"]
-    sim.stop_job(st, key)
-    if not purge:
+    if purge:
+        sim.stop_job(st, key)
+    else:
+        sim.stop_later(st, key, evaluation)
         sim.refresh_status(st, key)
     return resp
 
