@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
-    NomadSync, load_known, save_known)
+    NomadSync, load_known, save_known, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
     FleetAction, FleetActionFailed, check_concurrency)
@@ -69,11 +69,13 @@ class ActionModule(FleetAction):
             elif p["phase"] == "wait":
                 results = [] if self.check else sync.wait(p["jobs"], p["wait_timeout"], p["wait_interval"])
             elif p["phase"] == "prune":
-                results = sync.prune()
+                results = sync.prune(p["wait_timeout"], p["wait_interval"])
             else:
                 results = sync.stop(p["tenants"], p["agents"])
                 extra["vault_names"] = sorted({"%s-%s-%s" % (data["fleet"], r["tenant"], r["agent_name"])
                                                for r in results if r.get("tenant") and r.get("agent_name")})
         except NomadError as exc:
             raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
+        for text in warning_messages(results):
+            self._display.warning(text)
         return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], **extra)

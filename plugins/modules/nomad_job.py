@@ -190,6 +190,15 @@ plan:
       type: int
   sample: {"diff_type": "Edited", "changes": ["Edited group 'agents'"], "warnings": "", "failed_allocations": {},
            "job_modify_index": 12}
+nomad_warnings:
+  description:
+    - Nomad's warnings about the job (for example C(memory_max) while memory oversubscription is off), from the
+      registration, or from the plan when nothing was registered. Each is also shown as an Ansible warning.
+  returned: when state is present
+  type: list
+  elements: str
+  sample: ['Memory oversubscription is not enabled; Task "agents.agent" memory_max value will be ignored. Update
+    the Scheduler Configuration to allow oversubscription.']
 eval_id:
   description: Evaluation created by the registration or deregistration.
   returned: when the job was registered or stopped
@@ -217,7 +226,7 @@ failed_allocations:
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import JOB_OPTIONS, NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
-    JobApplyError, JobOptions, apply_job, load_job)
+    JobApplyError, JobOptions, apply_job, load_job, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import JobSpecError
 
 
@@ -253,9 +262,13 @@ def main():
         module.fail_json(msg=str(exc))
     except JobApplyError as exc:
         exc.result.pop("diff", None)
+        for text in warning_messages(exc.result):
+            module.warn(text)
         module.fail_json(msg=str(exc), **exc.result)
     except NomadError as exc:
         module.fail_nomad(exc)
+    for text in warning_messages(result):
+        module.warn(text)
     diff = result.pop("diff", None)
     if module._diff and diff is not None:
         result["diff"] = dict(diff, before_header="%s (live)" % result["job_id"],

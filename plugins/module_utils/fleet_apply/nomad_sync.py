@@ -22,7 +22,7 @@ import time
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
-    failed_allocations, needs_promotion)
+    TERMINAL_ALLOC, failed_allocations, needs_promotion, no_deployment_reason)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
@@ -154,6 +154,8 @@ class NomadSync:
         out = dict(base, outcome=res["outcome"], changed=res["changed"],
                    job_modify_index=res.get("job_modify_index"),
                    plan={"changes": (res.get("plan") or {}).get("changes", [])})
+        if res.get("nomad_warnings"):
+            out["nomad_warnings"] = res["nomad_warnings"]
         if not self.check and res.get("job_modify_index"):
             self.observed[ref] = {"digest": digest, "index": res["job_modify_index"]}
         if self.diff and res["changed"]:
@@ -197,8 +199,9 @@ class NomadSync:
         if job is None or job.get("Type", "service") != "service" or job.get("Periodic") \
                 or job.get("ParameterizedJob"):
             return dict(out, outcome="successful", msg="nothing to wait for (no deployment for this job type)")
-        if not self._has_update(job):
-            return dict(out, outcome="successful", msg="no deployment (job has no update strategy)")
+        no_deployment = no_deployment_reason(job)
+        if no_deployment:  # e.g. count 0: waiting would only run into the timeout
+            return dict(out, outcome="successful", msg="no deployment to wait for: %s" % no_deployment)
         # The deployment of the version this run registered: matched by JobModifyIndex, since
         # an auto_revert may already have registered a newer version.
         index = ref.get("job_modify_index")
@@ -230,10 +233,6 @@ class NomadSync:
                             % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
             sleep(interval)
 
-    @staticmethod
-    def _has_update(job):
-        return any(((g.get("Update") or {}).get("MaxParallel") or 0) > 0 for g in job.get("TaskGroups") or [])
-
     # -- prune and kill switch ---------------------------------------------
     def owned_jobs(self, include_stopped=False):
         """Parent jobs carrying this fleet's ownership meta (not stopped ones by default)."""
@@ -252,8 +251,16 @@ class NomadSync:
         return _res("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
                     tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
 
-    def prune(self):
-        """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle."""
+    def prune(self, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
+        """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle.
+
+        A namespace is deleted only once its stopped jobs are terminal: Nomad refuses to
+        delete a namespace with a job that is not ``dead`` or an allocation that is not
+        client-terminal (nomad/namespace_endpoint.go DeleteNamespaces), and a stop only
+        becomes terminal after the scheduler and the clients have acted. That wait is
+        bounded by ``timeout`` seconds (polled every ``interval``) and reported as one
+        ``prune_wait`` result: how many jobs, how long, and on timeout which jobs.
+        """
         want_jobs = {(j["namespace"], j["job_id"]) for j in self.bundle["jobs"]}
         stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs]
         out = run_many(stale, self._stop, self.concurrency)
@@ -264,6 +271,7 @@ class NomadSync:
         want_ns = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
+        doomed = []
         for ns in self.client.request("GET", "/v1/namespaces") or []:
             if ns["Name"] in want_ns or (ns.get("Meta") or {}).get(OWNER_META) != self.fleet:
                 continue
@@ -271,8 +279,62 @@ class NomadSync:
                 out.append(_res("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
                                 "jobs of this fleet; not deleted" % ns["Name"]))
             else:
-                out.append(self._delete("namespace", ns["Name"], "/v1/namespace/%s" % ns["Name"]))
+                doomed.append(ns["Name"])
+        blocked = {}
+        if doomed and not self.check:
+            waited, blocked = self._wait_terminal(set(doomed), timeout, interval, clock, sleep)
+            if waited is not None:
+                out.append(waited)
+        for name in doomed:
+            if name in blocked:
+                out.append(_res("namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs "
+                                "still not terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
+            else:
+                out.append(self._delete("namespace", name, "/v1/namespace/%s" % name))
         return out
+
+    def _wait_terminal(self, namespaces, timeout, interval, clock, sleep):
+        """Wait until the owned (stopped) jobs in ``namespaces`` are terminal: Status
+        ``dead`` and every allocation client-terminal. Returns (result or None when
+        there was nothing to wait for, {namespace: ["ns/job (status)", ...]} still
+        not terminal at the deadline)."""
+        start = clock()
+        deadline = start + timeout
+        waiting = {(s.get("Namespace"), s["ID"]): s.get("Status")
+                   for s in self.owned_jobs(include_stopped=True) if s.get("Namespace") in namespaces}
+        total = len(waiting)
+        if not total:
+            return None, {}
+        while True:
+            for key in sorted(waiting):
+                waiting[key] = self._terminal_state(key)
+            waiting = {k: v for k, v in waiting.items() if v is not None}
+            if not waiting:
+                took = clock() - start
+                return _res("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
+                            msg="waited %.1fs for %d stopped job(s) to become terminal before deleting "
+                                "namespaces" % (took, total)), {}
+            if clock() >= deadline:
+                names = ["%s/%s (%s)" % (ns, job_id, state) for (ns, job_id), state in sorted(waiting.items())]
+                blocked = {}
+                for (ns, job_id), state in sorted(waiting.items()):
+                    blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
+                return _res("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
+                            pending=names,
+                            msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
+                                % (timeout, len(names), total, ", ".join(names))), blocked
+            sleep(interval)
+
+    def _terminal_state(self, key):
+        """None when job ``key`` (namespace, id) is terminal, else what it still is."""
+        ns, job_id = key
+        job = self.client.get_job(job_id, ns)
+        if job is None:
+            return None
+        if job.get("Status") != "dead":
+            return "status %s" % job.get("Status")
+        live = [a for a in self.client.job_allocations(job_id, ns) if a.get("ClientStatus") not in TERMINAL_ALLOC]
+        return "%d allocation(s) still %s" % (len(live), live[0].get("ClientStatus")) if live else None
 
     def _delete(self, obj, name, path):
         if not self.check:
@@ -290,6 +352,12 @@ class NomadSync:
                   or "%s/%s" % ((s.get("Meta") or {}).get("agentfleet_tenant"),
                                 (s.get("Meta") or {}).get("agentfleet_agent")) in agents]
         return run_many(chosen, lambda s: self._stop(s, "stopped"), self.concurrency)
+
+
+def warning_messages(results):
+    """One operator warning per Nomad warning in job ``results``, naming the agent and job."""
+    return ["agent %s (Nomad job %s/%s): %s" % (res.get("agent"), res.get("namespace"), res.get("job_id"), text)
+            for res in results for text in res.get("nomad_warnings") or []]
 
 
 def job_digest(job, opts):
