@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
-    NomadSync, warning_messages)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import nomad_sync as NS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import NomadSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadClient
 
 FLEET = "lab"
@@ -48,7 +48,7 @@ def test_nomad_warnings_reach_the_operator_per_agent(nomad_api):
     _sync, results = apply(nomad_api, bundle(_job("t1", "big", memory_max=512), _job("t1", "small")))
     jobs = {r["name"]: r for r in results if r["object"] == "job"}
     assert "nomad_warnings" not in jobs["small"]
-    assert warning_messages(results) == [
+    assert NS.warning_messages(results) == [
         'agent t1/big (Nomad job t1/big): Memory oversubscription is not enabled; Task "big.big" '
         'memory_max value will be ignored. Update the Scheduler Configuration to allow oversubscription.']
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadClient
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
-    JobOptions, apply_job, warning_messages)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import job_apply as JA
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import JobOptions, apply_job
 
 MEMORY_WARNING = ('Memory oversubscription is not enabled; Task "agent.agent" memory_max value will be '
                   'ignored. Update the Scheduler Configuration to allow oversubscription.')
@@ -48,7 +48,7 @@ def test_register_warnings_are_returned_per_job(client):
     result = apply_job(client, job, JobOptions())
     assert result["outcome"] == "created"
     assert result["nomad_warnings"] == [MEMORY_WARNING]
-    assert warning_messages(result) == [
+    assert JA.warning_messages(result) == [
         "Nomad warns about job 'agent' (namespace 'default'): " + MEMORY_WARNING]
     # an unchanged re-apply still passes on the plan's warnings; check mode too
     again = apply_job(client, copy.deepcopy(job), JobOptions(check_mode=True))
