@@ -28,7 +28,8 @@ attributes:
     details: Returns the plan and its diff without registering or stopping anything.
   diff_mode:
     support: full
-    details: Before is the live job restricted to the keys the given job sets; after is the given job.
+    details: Before is the live job restricted to the keys the given job sets, without what Nomad added by itself
+      (Connect sidecar tasks and their ports); after is the given job.
   idempotent:
     description: Running the same task again with the same input reports no change.
     support: full
@@ -96,6 +97,8 @@ options:
     description:
       - Wait until the deployment of the new version is successful (service jobs) or all its allocations
         are complete (batch jobs). Fails with the failed allocations' task events otherwise.
+      - A service job whose task groups all have count 0 gets no deployment from Nomad; the wait returns at once
+        and sets RV(no_deployment).
     type: bool
     default: false
   wait_timeout:
@@ -211,6 +214,10 @@ deployment:
   description: Deployment summary after waiting.
   returned: when O(wait=true)
   type: dict
+no_deployment:
+  description: Why there was no deployment to wait for (every task group has count 0).
+  returned: when O(wait=true) and Nomad creates no deployment
+  type: str
 promoted:
   description: Task groups whose canaries were promoted.
   returned: when canaries were promoted
