@@ -64,12 +64,12 @@ def _sidecar_task(service, driver, cluster):
 
 
 def _merge_sidecar_task(override, task):
-    """SidecarTask.MergeIntoTask (nomad/structs/services.go): set fields replace,
-    Config and Env keys are merged."""
+    """SidecarTask.MergeIntoTask (nomad/structs/services.go): set fields replace;
+    Config, Env, Meta and Resources are merged key by key."""
     for key, value in (override or {}).items():
         if value in (None, "", 0) or key == "Name":
             continue
-        if key in ("Config", "Env", "Meta") and isinstance(value, dict):
+        if key in ("Config", "Env", "Meta", "Resources") and isinstance(value, dict):
             task[key] = dict(task.get(key) or {}, **value)
         else:
             task[key] = value
