@@ -223,7 +223,6 @@ def deregister(st, ns, job_id, purge):
     if purge:
         del st.jobs[key]
         st.versions.pop(key, None)
-        sim.purge_job(st, key)
     else:
         stopped = copy.deepcopy(job)
         if not job["Stop"]:
@@ -239,10 +238,8 @@ def deregister(st, ns, job_id, purge):
         evaluation = sim.create_eval(st, job, "job-deregister")
         resp["EvalID"] = evaluation["ID"]
         resp["EvalCreateIndex"] = resp["Index"] = evaluation["CreateIndex"]
-    if purge:
-        sim.stop_job(st, key)
-    else:
-        sim.stop_later(st, key, evaluation)
+    sim.stop_later(st, key, evaluation)
+    if not purge:
         sim.refresh_status(st, key)
     return resp
 

@@ -396,7 +396,7 @@ TERMINAL_EVAL = ("complete", "failed", "canceled")
 
 def stop_later(st, key, evaluation):
     """A stop (deregister, or a register with Stop=true) as the real cluster does it:
-    the RPC only writes the stopped job and an evaluation
+    the RPC only writes the stopped (or, with purge, deletes the) job and an evaluation
     (nomad/job_endpoint.go Job.Deregister); the scheduler stops the allocations when
     it processes that evaluation and the client kills the tasks afterwards. Until
     then the job stays non-terminal (refresh_status). ``st.stop_delay`` seconds later
@@ -406,7 +406,9 @@ def stop_later(st, key, evaluation):
 
     def run():
         job = st.jobs.get(key)
-        if job is not None and job["Stop"]:  # not re-registered meanwhile
+        if job is None:  # purged: stop, then garbage-collect (real GC runs later)
+            purge_job(st, key)
+        elif job["Stop"]:  # not re-registered meanwhile
             stop_job(st, key)
         if evaluation is not None:
             evaluation.update(Status="complete", ModifyTime=now_ns())

@@ -65,6 +65,21 @@ def test_namespace_with_non_terminal_job_cannot_be_deleted(nomad_api_factory):
     assert client.call("GET", "/v1/namespace/team").status_code == 404
 
 
+def test_purged_job_allocations_still_block_the_namespace_until_they_stop(nomad_api_factory):
+    from tests.unit.support.nomad_api.helpers import Client
+    api = nomad_api_factory(stop_delay=0.5)
+    client = Client(api, api.management_token)
+    client.call("POST", "/v1/namespace/team", {"Name": "team"})
+    _register(client, service_job(Namespace="team"))
+    _running(client, namespace="team")
+    client.call("DELETE", "/v1/job/web", namespace="team", purge="true")
+    assert client.call("GET", "/v1/job/web", namespace="team").status_code == 404
+    refused = client.call("DELETE", "/v1/namespace/team")
+    assert refused.status_code == 500 and refused.text == (
+        '1 error occurred:\n\t* namespace "team" has non-terminal allocations in regions: [global]\n\n')
+    client.wait_for(lambda: client.call("DELETE", "/v1/namespace/team").status_code == 200, timeout=5)
+
+
 def test_default_and_missing_namespace_delete_errors(client):
     default = client.call("DELETE", "/v1/namespace/default")
     assert (default.status_code, default.text) == (500, "can not delete default namespace")
