@@ -295,44 +295,50 @@ class NomadSync:
 
     def _wait_terminal(self, namespaces, timeout, interval, clock, sleep):
         """Wait until the owned (stopped) jobs in ``namespaces`` are terminal: Status
-        ``dead`` and every allocation client-terminal. Returns (result or None when
-        there was nothing to wait for, {namespace: ["ns/job (status)", ...]} still
-        not terminal at the deadline)."""
+        ``dead`` and every allocation client-terminal. One job list per round, plus the
+        allocations of the jobs that are already dead. Returns (a ``prune_wait`` result,
+        or None when there was nothing to wait for; {namespace: ["ns/job (state)", ...]}
+        of the jobs still not terminal at the deadline)."""
         start = clock()
         deadline = start + timeout
-        waiting = {(s.get("Namespace"), s["ID"]): s.get("Status")
-                   for s in self.owned_jobs(include_stopped=True) if s.get("Namespace") in namespaces}
-        total = len(waiting)
-        if not total:
-            return None, {}
+        keys = None
         while True:
-            for key in sorted(waiting):
-                waiting[key] = self._terminal_state(key)
-            waiting = {k: v for k, v in waiting.items() if v is not None}
+            status = {(s.get("Namespace"), s["ID"]): s.get("Status")
+                      for s in self.owned_jobs(include_stopped=True) if s.get("Namespace") in namespaces}
+            if keys is None:
+                keys, total = set(status), len(status)
+                if not total:
+                    return None, {}
+            waiting = {}
+            for key in sorted(keys):
+                state = self._not_terminal(key, status.get(key))
+                if state:
+                    waiting[key] = state
+            keys = set(waiting)
             if not waiting:
                 took = clock() - start
                 return _res("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
                             msg="waited %.1fs for %d stopped job(s) to become terminal before deleting "
                                 "namespaces" % (took, total)), {}
             if clock() >= deadline:
-                names = ["%s/%s (%s)" % (ns, job_id, state) for (ns, job_id), state in sorted(waiting.items())]
                 blocked = {}
                 for (ns, job_id), state in sorted(waiting.items()):
                     blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
+                names = [name for ns in sorted(blocked) for name in blocked[ns]]
                 return _res("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
                             pending=names,
                             msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
                                 % (timeout, len(names), total, ", ".join(names))), blocked
             sleep(interval)
 
-    def _terminal_state(self, key):
-        """None when job ``key`` (namespace, id) is terminal, else what it still is."""
-        ns, job_id = key
-        job = self.client.get_job(job_id, ns)
-        if job is None:
+    def _not_terminal(self, key, status):
+        """What job ``key`` (namespace, id) with list ``status`` still is, or None when it
+        is terminal (gone, or dead with every allocation client-terminal)."""
+        if status is None:
             return None
-        if job.get("Status") != "dead":
-            return "status %s" % job.get("Status")
+        if status != "dead":
+            return "status %s" % status
+        ns, job_id = key
         live = [a for a in self.client.job_allocations(job_id, ns) if a.get("ClientStatus") not in TERMINAL_ALLOC]
         return "%d allocation(s) still %s" % (len(live), live[0].get("ClientStatus")) if live else None
 
