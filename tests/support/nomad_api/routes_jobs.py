@@ -4,6 +4,7 @@ import re
 from . import jobs
 from . import parse_hcl
 from .canonicalize import canonicalize
+from .connect import admit_connect
 from .diff import job_diff
 from .errors import ApiError, denied, multierror
 from .server import strict
@@ -242,7 +243,7 @@ def validate_job(req):
         job["Namespace"] = req.namespace
     with req.st.lock:
         _need(req, job["Namespace"], "read-job")
-    errors = job_errors(canonicalize(job))
+    errors = job_errors(admit_connect(canonicalize(job)))  # Job.Validate runs the mutators first
     return {"DriverConfigValidated": False, "ValidationErrors": errors or None,
             "Error": multierror(errors) if errors else "", "Warnings": ""}
 
