@@ -212,6 +212,8 @@ def test_memory_max_warns_while_oversubscription_is_off(client):
         "1 warning:\n\n* Memory oversubscription is not enabled; Task \"app.main\" "
         "memory_max value will be ignored. Update the Scheduler Configuration to allow "
         "oversubscription.")
+    validated = client.call("PUT", "/v1/validate/job", {"Job": job}).json()
+    assert validated["Warnings"] == resp["Warnings"]
     conf = client.call("GET", "/v1/operator/scheduler/configuration").json()["SchedulerConfig"]
     conf["MemoryOversubscriptionEnabled"] = True
     assert client.call("PUT", "/v1/operator/scheduler/configuration", conf).status_code == 200
