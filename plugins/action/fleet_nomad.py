@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import agent_object_name
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
-    NomadSync, load_known, save_known)
+    NomadSync, load_known, save_known, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
     FleetAction, FleetActionFailed, check_concurrency)
@@ -70,7 +70,7 @@ class ActionModule(FleetAction):
             elif p["phase"] == "wait":
                 results = [] if self.check else sync.wait(p["jobs"], p["wait_timeout"], p["wait_interval"])
             elif p["phase"] == "prune":
-                results = sync.prune()
+                results = sync.prune(p["wait_timeout"], p["wait_interval"])
             else:
                 results = sync.stop(p["tenants"], p["agents"])
                 # The Vault objects to revoke: those of the stopped jobs' agents and of the
@@ -80,4 +80,6 @@ class ActionModule(FleetAction):
                 extra["vault_names"] = sorted(agent_object_name(data["fleet"], t, a) for t, a in pairs)
         except NomadError as exc:
             raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
+        for text in warning_messages(results):
+            self._display.warning(text)
         return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], **extra)

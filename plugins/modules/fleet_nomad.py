@@ -12,12 +12,18 @@ description:
     O(quotas=true)), then every job of a bundle written by M(agentfleet.hashistack.fleet_bundle),
     up to O(concurrency) at a time, the way M(agentfleet.hashistack.nomad_jobs) does (plan first,
     register only when the plan has a difference). Autoscaled agents keep their live count.
+    Nomad's warnings about a job are shown as Ansible warnings naming the agent, and kept as
+    C(nomad_warnings) in the job's result.
   - O(phase=wait) follows the deployments of the jobs listed in O(jobs) (the changed ones of an
     apply) and reports each as successful, failed (with the failed allocations' task events),
     reverted (auto_revert rolled it back), awaiting_promotion or timeout. It does not fail the
-    task; the report does.
+    task; the report does. A job Nomad creates no deployment for (every task group at count 0, or
+    no update strategy) is successful at once, with a C(msg) saying why.
   - O(phase=prune) stops jobs, and deletes ACL policies and empty namespaces, that carry this
-    fleet's ownership metadata but are no longer in the bundle.
+    fleet's ownership metadata but are no longer in the bundle. Before deleting namespaces it waits,
+    at most O(wait_timeout) seconds, until the stopped jobs in them are terminal (Nomad refuses to
+    delete a namespace with a job that is not dead or an allocation still running), and reports that
+    wait as a C(prune_wait) result (C(jobs), C(seconds); on timeout C(pending) names the jobs).
   - O(phase=stop) is the kill switch. It stops every job of this fleet whose
     C(agentfleet_tenant) is in O(tenants) or whose C(tenant/agent) is in O(agents).
   - Jobs are owned when their C(Meta.agentfleet_fleet) is exactly the fleet and C(agentfleet_owner) is
@@ -116,12 +122,13 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for each deployment with O(phase=wait).
+      - Seconds to wait for each deployment with O(phase=wait), and for stopped jobs to become terminal
+        with O(phase=prune).
     type: int
     default: 300
   wait_interval:
     description:
-      - Seconds between polls with O(phase=wait).
+      - Seconds between polls with O(phase=wait) and O(phase=prune).
     type: float
     default: 0.5
 seealso:
@@ -150,7 +157,8 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description: One entry per object (C(object), C(name), C(agent), C(outcome), C(changed); jobs add C(namespace),
-    C(job_id), C(plan); waits add C(reason) and C(failed_allocations); C(msg) when failed).
+    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(reason) and C(failed_allocations);
+    prune adds one C(prune_wait) entry (C(jobs), C(seconds), C(pending) on timeout); C(msg) when failed).
   returned: always
   type: list
   elements: dict

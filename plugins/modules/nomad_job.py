@@ -28,7 +28,8 @@ attributes:
     details: Returns the plan and its diff without registering or stopping anything.
   diff_mode:
     support: full
-    details: Before is the live job restricted to the keys the given job sets; after is the given job.
+    details: Before is the live job restricted to the keys the given job sets, without what Nomad added by itself
+      (Connect sidecar tasks and their ports); after is the given job.
   idempotent:
     description: Running the same task again with the same input reports no change.
     support: full
@@ -96,6 +97,8 @@ options:
     description:
       - Wait until the deployment of the new version is successful (service jobs) or all its allocations
         are complete (batch jobs). Fails with the failed allocations' task events otherwise.
+      - A service job whose task groups all have count 0 gets no deployment from Nomad; the wait returns at once
+        and sets RV(no_deployment).
     type: bool
     default: false
   wait_timeout:
@@ -190,6 +193,15 @@ plan:
       type: int
   sample: {"diff_type": "Edited", "changes": ["Edited group 'agents'"], "warnings": "", "failed_allocations": {},
            "job_modify_index": 12}
+nomad_warnings:
+  description:
+    - Nomad's warnings about the job (for example C(memory_max) while memory oversubscription is off), from the
+      registration, or from the plan when nothing was registered. Each is also shown as an Ansible warning.
+  returned: when state is present
+  type: list
+  elements: str
+  sample: ['Memory oversubscription is not enabled; Task "agents.agent" memory_max value will be ignored. Update
+    the Scheduler Configuration to allow oversubscription.']
 eval_id:
   description: Evaluation created by the registration or deregistration.
   returned: when the job was registered or stopped
@@ -202,6 +214,10 @@ deployment:
   description: Deployment summary after waiting.
   returned: when O(wait=true)
   type: dict
+no_deployment:
+  description: Why there was no deployment to wait for (every task group has count 0).
+  returned: when O(wait=true) and Nomad creates no deployment
+  type: str
 promoted:
   description: Task groups whose canaries were promoted.
   returned: when canaries were promoted
@@ -217,7 +233,7 @@ failed_allocations:
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import JOB_OPTIONS, NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
-    JobApplyError, JobOptions, apply_job, load_job)
+    JobApplyError, JobOptions, apply_job, load_job, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import JobSpecError
 
 
@@ -253,9 +269,13 @@ def main():
         module.fail_json(msg=str(exc))
     except JobApplyError as exc:
         exc.result.pop("diff", None)
+        for text in warning_messages(exc.result):
+            module.warn(text)
         module.fail_json(msg=str(exc), **exc.result)
     except NomadError as exc:
         module.fail_nomad(exc)
+    for text in warning_messages(result):
+        module.warn(text)
     diff = result.pop("diff", None)
     if module._diff and diff is not None:
         result["diff"] = dict(diff, before_header="%s (live)" % result["job_id"],

@@ -140,6 +140,11 @@ results:
     plan:
       description: Plan summary (as in M(agentfleet.hashistack.nomad_job)).
       type: dict
+    nomad_warnings:
+      description: Nomad's warnings about this job (as in M(agentfleet.hashistack.nomad_job)); each is also shown
+        as an Ansible warning.
+      type: list
+      elements: str
   sample: [{"job_id": "agent-1", "namespace": "default", "changed": false, "outcome": "unchanged", "failed": false}]
 summary:
   description: Number of jobs per outcome, plus C(failed).
@@ -151,7 +156,7 @@ summary:
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import JOB_OPTIONS, NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
-    JobApplyError, JobOptions, apply_job, describe_failure)
+    JobApplyError, JobOptions, apply_job, describe_failure, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import JobSpecError, unwrap_job
 
 
@@ -197,6 +202,8 @@ def main():
     summary = {"created": 0, "updated": 0, "unchanged": 0, "promoted": 0, "deleted": 0, "absent": 0, "failed": 0}
     diffs = []
     for res in results:
+        for text in warning_messages(res):
+            module.warn(text)
         res.setdefault("failed", False)
         key = "failed" if res["failed"] else res.get("outcome", "unchanged")
         summary[key] = summary.get(key, 0) + 1

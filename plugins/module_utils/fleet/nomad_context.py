@@ -5,6 +5,8 @@
 names, durations in integer nanoseconds), laid out by the nomad-jobs/ templates."""
 from __future__ import annotations
 
+import re
+
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration as ns
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.runtime import contract_env, ownership_meta
 
@@ -82,6 +84,27 @@ def _services(agent):
     return [service]
 
 
+_GO_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def secret_value(key, api_path):
+    """Template text for one KV v2 ``key`` (inside ``with secret``) that fails the
+    template when Vault has no such key, instead of rendering an empty value.
+
+    The templates set ``ErrMissingKey`` (api/tasks.go Template, HCL
+    ``error_on_missing_key``): consul-template then executes with Go's
+    ``missingkey=error``, which covers field access (``.Data.data.key``) but not the
+    ``index`` function (golang/go#60008). A key that is not a Go identifier (``-`` or
+    ``.`` in it) cannot use field access, so a missing one calls an undefined template
+    whose name says which key is missing (an execution error as well).
+    """
+    if _GO_IDENTIFIER.match(key):
+        return f"{{{{ .Data.data.{key} }}}}"
+    missing = f"agentfleet: key {key} is missing in {api_path}"
+    return (f'{{{{ if eq (printf "%T" (index .Data.data "{key}")) "<nil>" }}}}'
+            f'{{{{ template "{missing}" }}}}{{{{ end }}}}{{{{ index .Data.data "{key}" }}}}')
+
+
 def _secret_templates(agent):
     vault = agent.fleet.defaults["vault"]
     out = []
@@ -92,14 +115,14 @@ def _secret_templates(agent):
         if secret["change_mode"] == "signal":
             change["ChangeSignal"] = secret["change_signal"]
         if secret["env"]:
-            lines = "".join(f'{var}={{{{ index .Data.data "{key}" }}}}\n'
+            lines = "".join(f"{var}={secret_value(key, api_path)}\n"
                             for var, key in sorted(secret["env"].items()))
             out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}\n{lines}{{{{ end }}}}\n',
                             DestPath=f"secrets/agentfleet-{i}.env", Envvars=True, Perms="0400",
                             ErrMissingKey=True))
         for name, key in sorted(secret["files"].items()):
             out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}'
-                            f'{{{{ index .Data.data "{key}" }}}}{{{{ end }}}}',
+                            f'{secret_value(key, api_path)}{{{{ end }}}}',
                             DestPath=f"secrets/{name}", Envvars=False, Perms="0400", ErrMissingKey=True))
     return out
 

@@ -23,7 +23,7 @@ import time
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
-    failed_allocations, needs_promotion)
+    TERMINAL_ALLOC, failed_allocations, needs_promotion, no_deployment_reason)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
@@ -156,6 +156,8 @@ class NomadSync:
         out = dict(base, outcome=res["outcome"], changed=res["changed"],
                    job_modify_index=res.get("job_modify_index"),
                    plan={"changes": (res.get("plan") or {}).get("changes", [])})
+        if res.get("nomad_warnings"):
+            out["nomad_warnings"] = res["nomad_warnings"]
         if not self.check and res.get("job_modify_index"):
             self.observed[ref] = {"digest": digest, "index": res["job_modify_index"]}
         if self.diff and res["changed"]:
@@ -199,8 +201,9 @@ class NomadSync:
         if job is None or job.get("Type", "service") != "service" or job.get("Periodic") \
                 or job.get("ParameterizedJob"):
             return dict(out, outcome="successful", msg="nothing to wait for (no deployment for this job type)")
-        if not self._has_update(job):
-            return dict(out, outcome="successful", msg="no deployment (job has no update strategy)")
+        no_deployment = no_deployment_reason(job)
+        if no_deployment:  # e.g. count 0: waiting would only run into the timeout
+            return dict(out, outcome="successful", msg="no deployment to wait for: %s" % no_deployment)
         # The deployment of the version this run registered: matched by JobModifyIndex, since
         # an auto_revert may already have registered a newer version.
         index = ref.get("job_modify_index")
@@ -232,10 +235,6 @@ class NomadSync:
                             % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
             sleep(interval)
 
-    @staticmethod
-    def _has_update(job):
-        return any(((g.get("Update") or {}).get("MaxParallel") or 0) > 0 for g in job.get("TaskGroups") or [])
-
     # -- prune and kill switch ---------------------------------------------
     def owned_jobs(self, include_stopped=False):
         """Parent jobs carrying this fleet's ownership meta (not stopped ones by default)."""
@@ -254,8 +253,16 @@ class NomadSync:
         return _res("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
                     tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
 
-    def prune(self):
-        """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle."""
+    def prune(self, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
+        """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle.
+
+        A namespace is deleted only once its stopped jobs are terminal: Nomad refuses to
+        delete a namespace with a job that is not ``dead`` or an allocation that is not
+        client-terminal (nomad/namespace_endpoint.go DeleteNamespaces), and a stop only
+        becomes terminal after the scheduler and the clients have acted. That wait is
+        bounded by ``timeout`` seconds (polled every ``interval``) and reported as one
+        ``prune_wait`` result: how many jobs, how long, and on timeout which jobs.
+        """
         want_jobs = {(j["namespace"], j["job_id"]) for j in self.bundle["jobs"]}
         stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs]
         out = run_many(stale, self._stop, self.concurrency)
@@ -266,6 +273,7 @@ class NomadSync:
         want_ns = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
+        doomed = []
         for ns in self.client.request("GET", "/v1/namespaces") or []:
             if ns["Name"] in want_ns or not ownership.meta_owned(ns, self.fleet):
                 continue
@@ -273,8 +281,68 @@ class NomadSync:
                 out.append(_res("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
                                 "jobs of this fleet; not deleted" % ns["Name"]))
             else:
-                out.append(self._delete("namespace", ns["Name"], "/v1/namespace/%s" % ns["Name"]))
+                doomed.append(ns["Name"])
+        blocked = {}
+        if doomed and not self.check:
+            waited, blocked = self._wait_terminal(set(doomed), timeout, interval, clock, sleep)
+            if waited is not None:
+                out.append(waited)
+        for name in doomed:
+            if name in blocked:
+                out.append(_res("namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs "
+                                "still not terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
+            else:
+                out.append(self._delete("namespace", name, "/v1/namespace/%s" % name))
         return out
+
+    def _wait_terminal(self, namespaces, timeout, interval, clock, sleep):
+        """Wait until the owned (stopped) jobs in ``namespaces`` are terminal: Status
+        ``dead`` and every allocation client-terminal. One job list per round, plus the
+        allocations of the jobs that are already dead. Returns (a ``prune_wait`` result,
+        or None when there was nothing to wait for; {namespace: ["ns/job (state)", ...]}
+        of the jobs still not terminal at the deadline)."""
+        start = clock()
+        deadline = start + timeout
+        keys = None
+        while True:
+            status = {(s.get("Namespace"), s["ID"]): s.get("Status")
+                      for s in self.owned_jobs(include_stopped=True) if s.get("Namespace") in namespaces}
+            if keys is None:
+                keys, total = set(status), len(status)
+                if not total:
+                    return None, {}
+            waiting = {}
+            for key in sorted(keys):
+                state = self._not_terminal(key, status.get(key))
+                if state:
+                    waiting[key] = state
+            keys = set(waiting)
+            if not waiting:
+                took = clock() - start
+                return _res("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
+                            msg="waited %.1fs for %d stopped job(s) to become terminal before deleting "
+                                "namespaces" % (took, total)), {}
+            if clock() >= deadline:
+                blocked = {}
+                for (ns, job_id), state in sorted(waiting.items()):
+                    blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
+                names = [name for ns in sorted(blocked) for name in blocked[ns]]
+                return _res("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
+                            pending=names,
+                            msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
+                                % (timeout, len(names), total, ", ".join(names))), blocked
+            sleep(interval)
+
+    def _not_terminal(self, key, status):
+        """What job ``key`` (namespace, id) with list ``status`` still is, or None when it
+        is terminal (gone, or dead with every allocation client-terminal)."""
+        if status is None:
+            return None
+        if status != "dead":
+            return "status %s" % status
+        ns, job_id = key
+        live = [a for a in self.client.job_allocations(job_id, ns) if a.get("ClientStatus") not in TERMINAL_ALLOC]
+        return "%d allocation(s) still %s" % (len(live), live[0].get("ClientStatus")) if live else None
 
     def _delete(self, obj, name, path):
         if not self.check:
@@ -292,6 +360,12 @@ class NomadSync:
                   or "%s/%s" % ((s.get("Meta") or {}).get("agentfleet_tenant"),
                                 (s.get("Meta") or {}).get("agentfleet_agent")) in agents]
         return run_many(chosen, lambda s: self._stop(s, "stopped"), self.concurrency)
+
+
+def warning_messages(results):
+    """One operator warning per Nomad warning in job ``results``, naming the agent and job."""
+    return ["agent %s (Nomad job %s/%s): %s" % (res.get("agent"), res.get("namespace"), res.get("job_id"), text)
+            for res in results for text in res.get("nomad_warnings") or []]
 
 
 def job_digest(job, opts):

@@ -78,11 +78,41 @@ def deployment_summary(deployment):
     }
 
 
+def _count(group):
+    """A group's Count; unset means 1 (api/tasks.go TaskGroup.Canonicalize)."""
+    count = group.get("Count")
+    return 1 if count is None else count
+
+
+def no_deployment_reason(job):
+    """Why Nomad creates no deployment for this version of service ``job`` (api.Job
+    dict), or None when it does.
+
+    scheduler/reconciler/reconcile_cluster.go AllocReconciler.createDeployment: a task
+    group joins a deployment only when it has an update strategy (MaxParallel > 0) and
+    a desired count above 0; with no such group nothing is deployed.
+    """
+    groups = (job or {}).get("TaskGroups") or []
+    if all(_count(g) == 0 for g in groups):
+        return "every task group has count 0: nothing to place, so Nomad creates no deployment"
+    if not any(_count(g) > 0 and ((g.get("Update") or {}).get("MaxParallel") or 0) > 0 for g in groups):
+        return "no task group with a count above 0 has an update strategy, so Nomad creates no deployment"
+    return None
+
+
 def wait_for_job(client, job_id, namespace, job_type, version, timeout, interval=1.0, promote="never",
-                 clock=time.monotonic, sleep=time.sleep):
-    """Block until the job's ``version`` settles; return a details dict or raise WaitFailed."""
+                 clock=time.monotonic, sleep=time.sleep, job=None):
+    """Block until the job's ``version`` settles; return a details dict or raise WaitFailed.
+
+    ``job`` (the registered api.Job, optional): a service job whose groups all have
+    count 0 gets no deployment and returns at once with ``no_deployment`` set.
+    """
     deadline = clock() + timeout
     details = {"deployment": None, "promoted": [], "allocations": None}
+    if job_type not in ("batch", "sysbatch") and job is not None \
+            and all(_count(g) == 0 for g in job.get("TaskGroups") or []):
+        details["no_deployment"] = no_deployment_reason(job)
+        return details
     while True:
         if job_type in ("batch", "sysbatch"):
             done = _batch_state(client, job_id, namespace, version, details)

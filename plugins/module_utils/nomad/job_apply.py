@@ -86,6 +86,9 @@ def _present(client, job, existing, opts, result):
                       "failed_allocations": (plan or {}).get("FailedTGAllocs") or {},
                       "job_modify_index": (plan or {}).get("JobModifyIndex")}
     result["diff"] = J.readable_diff(existing, job)
+    # Nomad's warnings on this job (e.g. memory_max while oversubscription is off): the
+    # register's when it registers, else the plan's (the same admission checks).
+    result["nomad_warnings"] = J.warning_lines((plan or {}).get("Warnings"))
     if J.plan_changed(plan):
         result.update(changed=True, outcome="updated" if existing else "created")
         if opts.check_mode:
@@ -94,7 +97,7 @@ def _present(client, job, existing, opts, result):
                                    preserve_counts=opts.preserve_counts,
                                    policy_override=opts.policy_override) or {}
         result.update(eval_id=resp.get("EvalID"), job_modify_index=resp.get("JobModifyIndex"),
-                      warnings=resp.get("Warnings") or "")
+                      nomad_warnings=J.warning_lines(resp.get("Warnings")))
     else:
         result["job_modify_index"] = current_index
     if opts.promote == "now":
@@ -121,13 +124,19 @@ def _wait(client, job, result, opts):
     version = live.get("Version")
     try:
         details = wait_for_job(client, job["ID"], result["namespace"], live.get("Type") or job.get("Type") or "service",
-                               version, opts.wait_timeout, opts.wait_interval, opts.promote)
+                               version, opts.wait_timeout, opts.wait_interval, opts.promote, job=live)
     except WaitFailed as exc:
         result.update(exc.details)
         raise JobApplyError(str(exc), result)
     result.update(details)
     if details.get("promoted"):
         result["changed"] = True
+
+
+def warning_messages(result):
+    """One operator warning per Nomad warning in an apply_job ``result``, naming the job."""
+    return ["Nomad warns about job %r (namespace %r): %s" % (result.get("job_id"), result.get("namespace"), text)
+            for text in result.get("nomad_warnings") or []]
 
 
 def describe_failure(exc):

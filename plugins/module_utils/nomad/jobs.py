@@ -21,6 +21,16 @@ SERVER_FIELDS = frozenset([
 ])
 # Lists of objects matched by name when comparing.
 NAMED_LISTS = frozenset(["TaskGroups", "Tasks"])
+# Keys that identify an item of a list of objects, tried in this order (ports have a
+# Label, upstreams a DestinationName); lists without one are matched by position.
+ITEM_KEYS = ("Name", "Label", "DestinationName")
+# Task kinds Nomad's Connect admission adds a task for (nomad/job_endpoint_hook_connect.go
+# groupConnectHook: newConnectSidecarTask, newConnectGatewayTask).
+ADDED_TASK_KINDS = ("connect-proxy:", "connect-ingress:", "connect-terminating:", "connect-mesh:")
+# Dynamic port labels the same hooks add: envoy.PortLabel("connect-proxy"|"connect-terminating"|
+# "connect-mesh", service, suffix), and svc_<service>_ck_<hash> for an exposed check
+# (nomad/job_endpoint_hook_expose_check.go exposePathForCheck).
+ADDED_PORT_PREFIXES = ("connect-proxy-", "connect-terminating-", "connect-mesh-", "svc_")
 
 
 class JobSpecError(ValueError):
@@ -113,26 +123,69 @@ def preserve_group_counts(desired, existing):
 def project(current, desired):
     """The part of ``current`` that ``desired`` talks about (for a readable before/after).
 
-    Dict keys absent from ``desired`` are dropped; lists of named objects are matched
-    by Name; server-only fields are dropped at the top level.
+    Dict keys absent from ``desired`` are dropped (server defaults). Lists of objects are
+    matched by their identifying key (ITEM_KEYS) or, without one, by position; each
+    matched item is projected; live items that ``desired`` lacks are kept whole (they
+    are real differences).
     """
     if isinstance(desired, dict) and isinstance(current, dict):
         return {k: project(current[k], v) for k, v in desired.items() if k in current}
-    if isinstance(desired, list) and isinstance(current, list):
-        if all(isinstance(d, dict) and "Name" in d for d in desired) and \
-                all(isinstance(c, dict) for c in current):
-            by_name = {c.get("Name"): c for c in current}
-            out = [project(by_name[d["Name"]], d) for d in desired if d["Name"] in by_name]
-            return out
-        return current
+    if isinstance(desired, list) and isinstance(current, list) and desired \
+            and all(isinstance(d, dict) for d in desired) and all(isinstance(c, dict) for c in current):
+        key = next((k for k in ITEM_KEYS if all(d.get(k) is not None for d in desired)), None)
+        if key is None:
+            return [project(c, d) for c, d in zip(current, desired)] + current[len(desired):]
+        by_key = {c.get(key): c for c in current}
+        wanted = {d[key] for d in desired}
+        return [project(by_key[d[key]], d) for d in desired if d[key] in by_key] + \
+            [c for c in current if c.get(key) not in wanted]
     return current
 
 
+def without_server_additions(live, desired):
+    """A copy of the ``live`` job without what Nomad's admission hooks added and the
+    ``desired`` job does not ask for: Connect sidecar and gateway tasks (by Kind) and
+    their dynamic ports (by label). Used so a diff shows only what the submitter manages."""
+    live = copy.deepcopy(live)
+    wanted_groups = {g.get("Name"): g for g in (desired or {}).get("TaskGroups") or []}
+    for group in live.get("TaskGroups") or []:
+        want = wanted_groups.get(group.get("Name")) or {}
+        want_tasks = {t.get("Name") for t in want.get("Tasks") or []}
+        if group.get("Tasks"):
+            group["Tasks"] = [t for t in group["Tasks"] if t.get("Name") in want_tasks
+                              or not str(t.get("Kind") or "").startswith(ADDED_TASK_KINDS)]
+        want_ports = {p.get("Label") for net in want.get("Networks") or []
+                      for p in (net.get("DynamicPorts") or []) + (net.get("ReservedPorts") or [])}
+        for net in group.get("Networks") or []:
+            if net.get("DynamicPorts"):
+                net["DynamicPorts"] = [p for p in net["DynamicPorts"] if p.get("Label") in want_ports
+                                       or not str(p.get("Label") or "").startswith(ADDED_PORT_PREFIXES)]
+    return live
+
+
 def readable_diff(existing, desired):
-    """before/after dicts for Ansible's diff mode."""
+    """before/after dicts for Ansible's diff mode: the live job restricted to what the
+    desired job manages (no server-only fields, defaults or admission additions)."""
     before = {} if existing is None else project(
-        {k: v for k, v in existing.items() if k not in SERVER_FIELDS}, desired)
+        without_server_additions({k: v for k, v in existing.items() if k not in SERVER_FIELDS}, desired),
+        desired)
     return {"before": before, "after": desired}
+
+
+def warning_lines(text):
+    """Nomad's ``Warnings`` string as a list of warnings.
+
+    Nomad formats them with helper/warning.go MergeMultierrorWarnings: a header
+    ("1 warning:" / "N warnings:") then one "\n* <warning>" each. Text in another shape
+    is returned whole, as one warning.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    head, sep, rest = text.partition("\n* ")
+    if not sep or not head.rstrip().endswith(":"):
+        return [text]
+    return [item.strip() for item in rest.split("\n* ") if item.strip()]
 
 
 def plan_changed(plan):

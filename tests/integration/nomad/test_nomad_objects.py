@@ -29,7 +29,7 @@ def test_namespace_failures(nomad_api, tmp_path):
     assert "meta.a: values must be strings" in run.result("bad meta")["msg"]
     # Nomad answers the refused delete with HTTP 500 (an RPC error); retried, then reported.
     assert run.result("default")["failed"]
-    assert "default namespace can not be deleted" in run.result("default")["msg"]
+    assert "can not delete default namespace" in run.result("default")["msg"]
     assert api(nomad_api, "GET", "/v1/namespace/x") is None
 
 

@@ -16,9 +16,11 @@ def main(argv=None):
     parser.add_argument("--enterprise", action="store_true", help="serve Enterprise endpoints")
     parser.add_argument("--settle-delay", type=float, default=0.05,
                         help="seconds until simulated allocations/deployments settle")
+    parser.add_argument("--stop-delay", type=float, default=0.3,
+                        help="seconds until a stopped job's allocations stop (then it is dead)")
     args = parser.parse_args(argv)
     api = NomadApi(acl=args.acl, enterprise=args.enterprise, host=args.host, port=args.port,
-                   settle_delay=args.settle_delay)
+                   settle_delay=args.settle_delay, stop_delay=args.stop_delay)
     print(f"NOMAD_ADDR={api.addr}", flush=True)
     if api.management_token:
         print(f"NOMAD_TOKEN={api.management_token}", flush=True)

@@ -115,7 +115,8 @@ def _canon_template(tmpl):
         tmpl["ChangeSignal"] = tmpl["ChangeSignal"].upper()
 
 
-def _canon_task(task, group, job):
+def canon_task(task, group, job):
+    """api Task.Canonicalize (also used for the Connect sidecar task)."""
     _default(task, "Resources", {})
     _canon_resources(task["Resources"])
     _default(task, "KillTimeout", 5 * SECOND)
@@ -167,7 +168,7 @@ def _canon_group(group, job):
     for net in group.get("Networks") or []:
         _canon_network(net)
     for task in group.get("Tasks") or []:
-        _canon_task(task, group, job)
+        canon_task(task, group, job)
     for svc in group.get("Services") or []:
         _canon_service(svc, job, group)
 

@@ -13,9 +13,11 @@ import copy
 import secrets
 import time
 
+from . import cron
 from . import diff as jobdiff
 from . import sim
 from .canonicalize import canonicalize
+from .connect import admit_connect
 from .errors import ApiError, multierror
 from .state import now_ns
 from .validate import job_errors
@@ -32,7 +34,8 @@ def spec_of(job):
 
 
 def prepare(job_in):
-    canon = canonicalize(job_in)
+    """Canonicalize, run the mutating admission hooks (Connect), then validate."""
+    canon = admit_connect(canonicalize(job_in))
     errs = job_errors(canon)
     if errs:
         raise ApiError(500, multierror(errs))
@@ -69,8 +72,10 @@ def _namespace_exists(st, job):
 
 
 def warnings(st, job):
-    """Job warnings (memoryOversubscriptionValidate), formatted as
-    helper.MergeMultierrorWarnings does; "" when there are none."""
+    """Job warnings (nomad/job_endpoint_hooks.go memoryOversubscriptionValidate: a
+    task with memory_max while the scheduler configuration has oversubscription off),
+    formatted as helper/warning.go MergeMultierrorWarnings does ("1 warning:" or
+    "N warnings:", then "\n* <warning>" each); "" when there are none."""
     found = []
     if not st.sched_config["MemoryOversubscriptionEnabled"]:
         for group in job["TaskGroups"]:
@@ -82,7 +87,8 @@ def warnings(st, job):
                                  f'oversubscription.')
     if not found:
         return ""
-    return f"{len(found)} warning(s):\n" + "".join(f"\n* {w}" for w in found)
+    head = "1 warning:\n" if len(found) == 1 else f"{len(found)} warnings:\n"
+    return head + "".join(f"\n* {w}" for w in found)
 
 
 def _allowed(value, caps, kind):
@@ -189,13 +195,17 @@ def plan(st, job_in, want_diff):
     _namespace_exists(st, job)
     existing = st.jobs.get((job["Namespace"], job["ID"]))
     desired, updates = desired_updates(existing, job)
+    try:  # only an enabled periodic job gets a launch time (Job.Plan)
+        launch = cron.next_periodic_launch(job.get("Periodic"))
+    except cron.CronError as exc:
+        raise ApiError(500, f"Failed to parse cron expression: {exc}") from exc
     return {
         "JobModifyIndex": existing["JobModifyIndex"] if existing else 0,
         "CreatedEvals": None,
         "Diff": jobdiff.job_diff(existing, job, updates) if want_diff else None,
         "Annotations": {"DesiredTGUpdates": desired, "PreemptedAllocs": None},
         "FailedTGAllocs": None,
-        "NextPeriodicLaunch": "0001-01-01T00:00:00Z",
+        "NextPeriodicLaunch": launch,
         "Warnings": warnings(st, job),
         "Index": st.index,
     }
@@ -213,7 +223,6 @@ def deregister(st, ns, job_id, purge):
     if purge:
         del st.jobs[key]
         st.versions.pop(key, None)
-        sim.purge_job(st, key)
     else:
         stopped = copy.deepcopy(job)
         if not job["Stop"]:
@@ -224,11 +233,12 @@ def deregister(st, ns, job_id, purge):
         st.jobs[key] = stopped
         job = stopped
     resp["JobModifyIndex"] = resp["Index"] = index
+    evaluation = None
     if not (job.get("Periodic") or (job.get("ParameterizedJob") and not job["Dispatched"])):
         evaluation = sim.create_eval(st, job, "job-deregister")
         resp["EvalID"] = evaluation["ID"]
         resp["EvalCreateIndex"] = resp["Index"] = evaluation["CreateIndex"]
-    sim.stop_job(st, key)
+    sim.stop_later(st, key, evaluation)
     if not purge:
         sim.refresh_status(st, key)
     return resp

@@ -4,6 +4,7 @@ import re
 from . import jobs
 from . import parse_hcl
 from .canonicalize import canonicalize
+from .connect import admit_connect
 from .diff import job_diff
 from .errors import ApiError, denied, multierror
 from .server import strict
@@ -240,11 +241,13 @@ def validate_job(req):
     job = dict(body.get("Job") or {})
     if not job.get("Namespace"):
         job["Namespace"] = req.namespace
+    canon = admit_connect(canonicalize(job))  # Job.Validate runs the admission mutators first
     with req.st.lock:
         _need(req, job["Namespace"], "read-job")
-    errors = job_errors(canonicalize(job))
+        warned = jobs.warnings(req.st, canon) if canon.get("TaskGroups") else ""
+    errors = job_errors(canon)
     return {"DriverConfigValidated": False, "ValidationErrors": errors or None,
-            "Error": multierror(errors) if errors else "", "Warnings": ""}
+            "Error": multierror(errors) if errors else "", "Warnings": warned}
 
 
 def force_periodic(req):

@@ -4,8 +4,9 @@ api/namespace.go Namespace, api/quota.go QuotaSpec). Quota endpoints answer
 command/agent/http_ce.go registers them."""
 import re
 
-from .errors import ApiError, denied
+from .errors import ApiError, denied, multierror
 from .server import NO_BODY, strict
+from .sim import TERMINAL_CLIENT
 
 ENT_ONLY = "Nomad Enterprise only endpoint"
 _NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}$")
@@ -78,19 +79,32 @@ def upsert_namespace(req):
 
 
 def delete_namespace(req):
-    """DELETE /v1/namespace/:name (refused for default and with live jobs)."""
+    """DELETE /v1/namespace/:name, as nomad/namespace_endpoint.go
+    Namespace.DeleteNamespaces: the default namespace is refused; then every check
+    (non-terminal jobs: Status != "dead", namespaceTerminalJobsLocally; allocations not
+    client-terminal, namespaceTerminalAllocsLocally; variables) adds one error to a
+    go-multierror; a missing namespace fails in the state store
+    (nomad/state/state_store.go DeleteNamespaces: "namespace not found"). RPC errors
+    reach the HTTP client as 500."""
     name = req.params["name"]
     with req.st.lock:
         _management(req)
         if name == "default":
-            raise ApiError(500, "default namespace can not be deleted")
+            raise ApiError(500, "can not delete default namespace")
         if name not in req.st.namespaces:
-            raise ApiError(500, f"namespace {name!r} does not exist")
-        live = [j for (ns, _job_id), j in req.st.jobs.items() if ns == name and j["Status"] != "dead"]
-        if live:
-            raise ApiError(500, f"namespace {name!r} has non-terminal jobs in regions: [global]")
+            raise ApiError(500, "namespace not found")
+        errors = []
+        if any(ns == name and j["Status"] != "dead" for (ns, _id), j in req.st.jobs.items()):
+            errors.append(f'namespace "{name}" has non-terminal jobs in regions: [global]')
+        if any(a["Namespace"] == name and a["ClientStatus"] not in TERMINAL_CLIENT
+               for a in req.st.allocs.values()):
+            errors.append(f'namespace "{name}" has non-terminal allocations in regions: '
+                          f"[global]")
         if any(ns == name for ns, _path in req.st.variables):
-            raise ApiError(500, f"namespace {name!r} has variables in regions: [global]")
+            errors.append(f'namespace "{name}" has variables associated with it in regions: '
+                          f"[global]")
+        if errors:
+            raise ApiError(500, multierror(errors))
         for key in [k for k in req.st.jobs if k[0] == name]:
             del req.st.jobs[key]
         del req.st.namespaces[name]

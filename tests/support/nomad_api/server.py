@@ -220,10 +220,11 @@ class NomadApiServer:
     """A Nomad HTTP API contract server on a loopback port."""
 
     def __init__(self, host="127.0.0.1", port=0, acl=True, enterprise=False,
-                 settle_delay=0.05, bootstrap=True, version="1.10.5"):
+                 settle_delay=0.05, bootstrap=True, version="1.10.5", stop_delay=0.3):
         from . import routes
         self.version = version
-        self.state = State(acl=acl, enterprise=enterprise, settle_delay=settle_delay)
+        self.state = State(acl=acl, enterprise=enterprise, settle_delay=settle_delay,
+                           stop_delay=stop_delay)
         self.routes = routes.all_routes()
         self.request_log = []
         self._faults = []

@@ -164,11 +164,13 @@ def _job_allocs(st, key, live_only=False):
     return out
 
 
-def _new_deployment(st, job, canaries):
+def _new_deployment(st, job, canaries, names):
     index = st.bump("deployment")
     now = now_ns()
     groups = {}
     for group in job["TaskGroups"]:
+        if group["Name"] not in names:
+            continue
         upd = group.get("Update") or {}
         groups[group["Name"]] = {
             "AutoRevert": upd.get("AutoRevert", False),
@@ -211,7 +213,7 @@ def schedule(st, job, previous, evaluation):
         if (dep["Namespace"], dep["JobID"]) == key and dep["Status"] in ("running", "paused"):
             _set_deployment(st, dep, "cancelled", DESC_CANCELLED_NEWER)
     if job["Stop"]:
-        stop_job(st, key)
+        stop_later(st, key, evaluation)
         return
     if job["Type"] in ("batch", "sysbatch"):
         outcome = st.batch_outcomes.pop(key, {"outcome": "complete"})
@@ -228,9 +230,12 @@ def schedule(st, job, previous, evaluation):
     else:
         st.deploy_outcomes.pop(key, None)
     groups = job["TaskGroups"]
-    has_update = job["Type"] == "service" and any(
-        (g.get("Update") or {}).get("MaxParallel", 0) > 0 for g in groups)
-    if not has_update:
+    # scheduler/reconciler/reconcile_cluster.go AllocReconciler.createDeployment: a
+    # group joins a deployment only with an update strategy and a DesiredTotal above 0;
+    # when no group does, no deployment is created at all (nothing is placed).
+    deploying = [g["Name"] for g in groups if job["Type"] == "service" and g["Count"] > 0
+                 and (g.get("Update") or {}).get("MaxParallel", 0) > 0]
+    if not deploying:
         for alloc in old_live:
             _stop_alloc(st, alloc, "alloc is being updated due to job update")
         allocs = [_new_alloc(st, job, g, i, evaluation, None)
@@ -245,7 +250,7 @@ def schedule(st, job, previous, evaluation):
                 want = max(want, 1)
             if want:
                 canaries[g["Name"]] = min(want, max(g["Count"], 1))
-    dep = _new_deployment(st, job, canaries)
+    dep = _new_deployment(st, job, canaries, deploying)
     if evaluation:
         evaluation["DeploymentID"] = dep["ID"]
     if canaries:
@@ -386,6 +391,32 @@ def _batch_finish(st, key, allocs, failed, event):
     refresh_status(st, key)
 
 
+TERMINAL_EVAL = ("complete", "failed", "canceled")
+
+
+def stop_later(st, key, evaluation):
+    """A stop (deregister, or a register with Stop=true) as the real cluster does it:
+    the RPC only writes the stopped (or, with purge, deletes the) job and an evaluation
+    (nomad/job_endpoint.go Job.Deregister); the scheduler stops the allocations when
+    it processes that evaluation and the client kills the tasks afterwards. Until
+    then the job stays non-terminal (refresh_status). ``st.stop_delay`` seconds later
+    the allocations stop, the evaluation completes and the job becomes ``dead``."""
+    if evaluation is not None:
+        evaluation["Status"] = "pending"
+
+    def run():
+        job = st.jobs.get(key)
+        if job is None:  # purged: stop, then garbage-collect (real GC runs later)
+            purge_job(st, key)
+        elif job["Stop"]:  # not re-registered meanwhile
+            stop_job(st, key)
+        if evaluation is not None:
+            evaluation.update(Status="complete", ModifyTime=now_ns())
+            evaluation["ModifyIndex"] = st.bump("evals")
+        refresh_status(st, key)
+    st.after(st.stop_delay, run)
+
+
 def stop_job(st, key):
     for alloc in _job_allocs(st, key, live_only=True):
         _stop_alloc(st, alloc, "alloc not needed due to job update")
@@ -412,7 +443,7 @@ def refresh_status(st, key):
     allocs = _job_allocs(st, key)
     live = [a for a in allocs if a["DesiredStatus"] == "run"]
     if job["Stop"]:
-        status = "dead"
+        status = _stopped_status(st, key, job, allocs)
     elif job.get("Periodic") or (job.get("ParameterizedJob") and not job["Dispatched"]):
         status = "running"
     elif any(a["ClientStatus"] == "running" for a in live):
@@ -421,11 +452,32 @@ def refresh_status(st, key):
         status = "pending"
     elif allocs and job["Type"] in ("batch", "sysbatch"):
         status = "dead"
-    else:
-        status = "pending"
+    else:  # nothing live: getJobStatus's deployment, then evaluation checks
+        status = _stopped_status(st, key, job, allocs)
     if job["Status"] != status:
         job["Status"] = status
         job["ModifyIndex"] = st.bump("jobs", "job_summary")
+
+
+def _stopped_status(st, key, job, allocs):
+    """Status of a stopped job, or of one with nothing live (nomad/state/state_store.go
+    getJobStatus): periodic and parameterized parents are dead at once when stopped;
+    otherwise the job is running while a
+    deployment is not terminal or an allocation is not terminal (Allocation.TerminalStatus
+    in nomad/structs/alloc.go: desired stop/evict, or a terminal client status), pending
+    while an evaluation is not terminal, and dead after that."""
+    if job.get("Periodic") or (job.get("ParameterizedJob") and not job["Dispatched"]):
+        return "dead"
+    if any((d["Namespace"], d["JobID"]) == key and d["Status"] in ("running", "paused", "pending")
+           for d in st.deployments.values()):
+        return "running"
+    if any(a["DesiredStatus"] == "run" and a["ClientStatus"] not in TERMINAL_CLIENT
+           for a in allocs):
+        return "running"
+    if any((e["Namespace"], e["JobID"]) == key and e["Status"] not in TERMINAL_EVAL
+           for e in st.evals.values()):
+        return "pending"
+    return "dead"
 
 
 def alloc_stub(alloc):

@@ -17,15 +17,32 @@ def now_ns():
     return time.time_ns()
 
 
+MAX_DELAY_S = 3600.0
+
+
+def bounded_delay(name, value):
+    """A simulated delay in seconds, 0 <= value <= MAX_DELAY_S (else ValueError)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) \
+            or not 0 <= value <= MAX_DELAY_S:
+        raise ValueError(f"{name} must be a number of seconds in [0, {MAX_DELAY_S}], "
+                         f"got {value!r}")
+    return float(value)
+
+
 class State:
     """All server data, guarded by one lock; ``cond`` wakes blocking queries."""
 
-    def __init__(self, acl=True, enterprise=False, settle_delay=0.05):
+    def __init__(self, acl=True, enterprise=False, settle_delay=0.05, stop_delay=0.3):
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.acl_enabled = acl
         self.enterprise = enterprise
-        self.settle_delay = settle_delay
+        self.settle_delay = bounded_delay("settle_delay", settle_delay)
+        # Seconds between a stop (deregister without purge) and its allocations being
+        # stopped: the scheduler processing the deregister evaluation and the client
+        # killing the tasks happen after the RPC returns (nomad/job_endpoint.go
+        # Job.Deregister only writes the job and an eval).
+        self.stop_delay = bounded_delay("stop_delay", stop_delay)
         self.index = 1
         self.tables = {}
         self.namespaces = {}

@@ -191,6 +191,7 @@ def test_registering_stop_true_stops_allocations(client):
     _register(client, service_job())
     _deployment(client)
     _register(client, service_job(Stop=True))
+    # the scheduler stops the allocations after the register returns (stop_delay)
+    client.poll("/v1/job/web", lambda j: j["Status"] == "dead")
     allocs = client.call("GET", "/v1/job/web/allocations").json()
     assert {a["DesiredStatus"] for a in allocs} == {"stop"}
-    assert client.call("GET", "/v1/job/web").json()["Status"] == "dead"

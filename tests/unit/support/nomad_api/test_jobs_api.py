@@ -136,7 +136,8 @@ def test_stop_then_purge(client):
     stop = client.call("DELETE", "/v1/job/web").json()
     assert stop["EvalID"]
     job = client.call("GET", "/v1/job/web").json()
-    assert job["Stop"] is True and job["Status"] == "dead" and job["Version"] == 1
+    assert job["Stop"] is True and job["Status"] != "dead" and job["Version"] == 1
+    job = client.poll("/v1/job/web", lambda j: j["Status"] == "dead")
     plan = client.call("POST", "/v1/job/web/plan", {"Job": service_job(), "Diff": True}).json()
     assert plan["Diff"]["Type"] == "Edited"  # Stop true -> false
     client.call("DELETE", "/v1/job/web", purge="true")

@@ -188,7 +188,7 @@ def test_memory_max_warns_until_oversubscription_is_enabled(client):
     job = service_job()
     job["TaskGroups"][0]["Tasks"][0]["Resources"]["MemoryMaxMB"] = 512
     warned = client.call("POST", "/v1/jobs", {"Job": job}).json()["Warnings"]
-    assert warned.startswith("1 warning(s):") and '"app.main" memory_max' in warned
+    assert warned.startswith("1 warning:\n") and '"app.main" memory_max' in warned
     cfg = client.call("GET", "/v1/operator/scheduler/configuration").json()["SchedulerConfig"]
     client.call("PUT", "/v1/operator/scheduler/configuration",
                 dict(cfg, MemoryOversubscriptionEnabled=True))

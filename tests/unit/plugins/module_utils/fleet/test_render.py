@@ -72,7 +72,7 @@ def test_workload_identity_only_and_secret_templates():
     assert "VaultToken" not in json.dumps(job)
     tmpl = task["Templates"][0]
     assert tmpl["Envvars"] is True and 'secret "secret/data/team/api/llm"' in tmpl["EmbeddedTmpl"]
-    assert 'LLM_KEY={{ index .Data.data "api_key" }}' in tmpl["EmbeddedTmpl"]
+    assert 'LLM_KEY={{ .Data.data.api_key }}' in tmpl["EmbeddedTmpl"]
 
 
 def test_vault_policy_is_read_only_on_exactly_the_agent_paths():

@@ -81,3 +81,36 @@ def test_plan_changed_and_summary():
     assert 'Edited Priority: "50" => "60"' in lines
     assert "Edited group 'g'" in lines
     assert '  group g: Edited Count: "1" => "2"' in lines
+
+
+def test_warning_lines_split_nomads_merged_warnings():
+    assert J.warning_lines("") == [] and J.warning_lines(None) == []
+    assert J.warning_lines("1 warning:\n\n* first one") == ["first one"]
+    assert J.warning_lines("2 warnings:\n\n* first\n* second\n") == ["first", "second"]
+    assert J.warning_lines("something else entirely") == ["something else entirely"]
+
+
+def test_project_matches_ports_by_label_and_other_lists_by_position():
+    live = {"Networks": [{"Mode": "bridge", "MBits": 0, "DynamicPorts": [
+        {"Label": "b", "To": 2, "HostNetwork": "default"}, {"Label": "a", "To": 1, "HostNetwork": "default"}]}],
+        "Templates": [{"DestPath": "x", "Splay": 5, "ChangeMode": "restart"}]}
+    desired = {"Networks": [{"Mode": "bridge", "DynamicPorts": [{"Label": "a", "To": 1}]}],
+               "Templates": [{"DestPath": "x"}]}
+    assert J.project(live, desired) == {
+        "Networks": [{"Mode": "bridge", "DynamicPorts": [{"Label": "a", "To": 1}, live["Networks"][0]["DynamicPorts"][0]]}],
+        "Templates": [{"DestPath": "x"}]}
+
+
+def test_without_server_additions_keeps_what_the_desired_job_names():
+    sidecar = {"Name": "connect-proxy-api", "Kind": "connect-proxy:api"}
+    live = {"TaskGroups": [{"Name": "g", "Tasks": [{"Name": "t"}, sidecar],
+                            "Networks": [{"DynamicPorts": [{"Label": "http"}, {"Label": "connect-proxy-api"},
+                                                           {"Label": "svc_api_ck_abc123"}]}]}]}
+    plain = {"TaskGroups": [{"Name": "g", "Tasks": [{"Name": "t"}], "Networks": [{"DynamicPorts": [{"Label": "http"}]}]}]}
+    stripped = J.without_server_additions(live, plain)["TaskGroups"][0]
+    assert stripped["Tasks"] == [{"Name": "t"}] and stripped["Networks"][0]["DynamicPorts"] == [{"Label": "http"}]
+    own = {"TaskGroups": [{"Name": "g", "Tasks": [{"Name": "t"}, {"Name": "connect-proxy-api"}],
+                           "Networks": [{"DynamicPorts": [{"Label": "connect-proxy-api"}]}]}]}
+    kept = J.without_server_additions(live, own)["TaskGroups"][0]
+    assert sidecar in kept["Tasks"] and {"Label": "connect-proxy-api"} in kept["Networks"][0]["DynamicPorts"]
+    assert live["TaskGroups"][0]["Tasks"][1] is sidecar  # the live job itself is not changed
