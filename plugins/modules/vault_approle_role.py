@@ -101,7 +101,7 @@ role:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import as_seconds, as_set
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object

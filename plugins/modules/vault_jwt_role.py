@@ -119,7 +119,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compa
     as_set,
     as_str,
 )
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")

@@ -5,7 +5,7 @@
 names, durations in integer nanoseconds), laid out by the nomad-jobs/ templates."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration as ns
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as ns
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.runtime import contract_env, ownership_meta
 
 

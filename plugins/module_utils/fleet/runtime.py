@@ -4,7 +4,7 @@
 """The runtime contract stamped on every task (env) and every job (ownership meta)."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import seconds
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds
 
 RESERVED_ENV_PREFIXES = ("AGENT_", "AGENTFLEET_", "OTEL_", "NOMAD_", "VAULT_", "CONSUL_")
 RESERVED_ENV = {"LOG_FORMAT"}

@@ -9,7 +9,7 @@ gives are compared; the type of an existing mount is never changed in place.
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import as_seconds, desired_changes
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 
 _SYS = {"auth": "sys/auth", "secrets": "sys/mounts"}
