@@ -43,7 +43,7 @@ def read_bytes(path):
             raise FleetSpecError([SpecError(path, f"is larger than {yaml_strict.MAX_BYTES} bytes; split the fleet "
                                             "or shorten it", size)])
         with open(path, "rb") as handle:
-            return handle.read(yaml_strict.MAX_BYTES + 1)
+            return handle.read()  # the size was checked; load_yaml checks the text again
     except OSError as exc:
         raise FleetSpecError([SpecError(path, f"cannot be read: {exc.strerror or exc}", None)]) from None
 

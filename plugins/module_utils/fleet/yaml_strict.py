@@ -80,6 +80,18 @@ def _loader_class():
         return loader.construct_mapping(node, deep=deep)
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+
+    def as_text(loader, node):
+        return loader.construct_scalar(node)
+
+    def refuse(loader, node):
+        raise _Bound(node.start_mark.line + 1, f"uses the tag {node.tag}; a spec holds only strings, numbers, "
+                     "booleans, null, lists and mappings (quote the value)")
+
+    # JSON's data model only: a date stays the text it was written as; other YAML 1.1 types are refused.
+    StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
+    for tag in ("binary", "set", "omap", "pairs"):
+        StrictLoader.add_constructor(f"tag:yaml.org,2002:{tag}", refuse)
     _LOADER.append((StrictLoader, yaml.YAMLError))
     return _LOADER[0]
 
