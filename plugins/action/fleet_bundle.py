@@ -18,7 +18,7 @@ ARGSPEC = {
     "key": {"type": "str", "no_log": False},
     "dest": {"type": "path", "required": True},
     "templates_dir": {"type": "path"},
-    "template_dirs": {"type": "list", "elements": "path", "aliases": ["template_search"]},
+    "template_dirs": {"type": "list", "elements": "path"},
     "cache": {"type": "bool", "default": True},
 }
 

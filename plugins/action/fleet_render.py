@@ -17,7 +17,7 @@ ARGSPEC = {
     "key": {"type": "str", "no_log": False},
     "dest": {"type": "path"},
     "templates_dir": {"type": "path"},
-    "template_dirs": {"type": "list", "elements": "path", "aliases": ["template_search"]},
+    "template_dirs": {"type": "list", "elements": "path"},
     "return_content": {"type": "bool", "default": False},
 }
 

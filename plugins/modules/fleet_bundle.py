@@ -82,7 +82,6 @@ options:
         budgets (template size, output size, C(range) items, render time).
     type: list
     elements: path
-    aliases: [template_search]
   cache:
     description:
       - Reuse the bundle at O(dest) when it was made from the same inputs - the same spec, the

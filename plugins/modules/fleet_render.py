@@ -84,7 +84,6 @@ options:
         budgets (template size, output size, C(range) items, render time).
     type: list
     elements: path
-    aliases: [template_search]
   return_content:
     description:
       - Return the rendered objects (jobs, namespaces, ACL policies, quotas, Vault policies and

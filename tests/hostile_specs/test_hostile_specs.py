@@ -16,9 +16,10 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from unittest import mock
 
 import pytest
+
+from tests.support.actions import run_action as _run_action
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -41,18 +42,7 @@ def header(path):
 
 
 def run_action(name, args, tmp_path):
-    """Run action plugin ``name`` in-process, as ansible-playbook would on the controller."""
-    module = __import__(f"ansible_collections.agentfleet.hashistack.plugins.action.{name}", fromlist=["ActionModule"])
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = False
-    task.diff = False
-    connection = mock.MagicMock()
-    connection._shell.tmpdir = None
-    action = module.ActionModule(task, connection, mock.MagicMock(), mock.MagicMock(), mock.MagicMock(),
-                                 mock.MagicMock())
-    return action.run(task_vars={"playbook_dir": str(tmp_path)})
+    return _run_action(name, args, playbook_dir=tmp_path)
 
 
 def entry_points(case, tmp_path):

@@ -151,8 +151,13 @@ def _classes():
     return _CLASSES
 
 
+def _not_json(value):
+    str(value)  # an Undefined raises its UndefinedError here, naming the missing variable
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
 def _tojson(value):
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_not_json)
 
 
 _ENVIRONMENTS = {}
@@ -190,8 +195,12 @@ def render(template, context):
             env.tick()
             out.append(chunk)
         return "".join(out)
+    except c["jinja2"].TemplateError:
+        raise
     except (RecursionError, MemoryError, OverflowError) as exc:
         raise c["TemplateBudgetError"](f"template exhausted a limit ({type(exc).__name__})") from None
+    except Exception as exc:  # any error inside a template is the template's, reported without a traceback
+        raise c["jinja2"].TemplateError(f"{type(exc).__name__}: {exc}") from None
     finally:
         env.deadline = None
 

@@ -69,7 +69,9 @@ def _loader_class():
 
     def mapping(loader, node, deep=False):
         seen = {}
-        for key_node, _value_node in node.value:
+        own = [(k, v) for k, v in node.value if k.tag != "tag:yaml.org,2002:merge"]
+        loader.flatten_mapping(node)  # merge keys (<<: *anchor); explicit keys may override merged ones
+        for key_node, _value_node in own:
             key = loader.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in seen:
