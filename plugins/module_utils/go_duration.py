@@ -11,12 +11,12 @@ string ``0`` means zero; anything else (empty, missing unit, unknown unit, space
 is refused. The value is a signed int64 of nanoseconds: a total beyond
 ``-2**63 .. 2**63-1`` is refused as an overflow (Go: ``invalid duration``).
 
-Extra units (e.g. Vault's ``d`` for days) are accepted only where the caller passes
-them in ``extra_units``, for APIs that accept them.
+Vault's extra spellings (a count of seconds, whole days ``7d``) are accepted only by
+``seconds_or_duration(..., whole_days=True)``, at the Vault call sites.
 
     parse("1h30m")              -> 5400000000000 (nanoseconds)
-    parse("7d", extra_units=DAYS) -> 604800000000000
     format_duration(90 * 10**9) -> "1m30s" (Go's Duration.String)
+    seconds_or_duration("7d", "ttl", whole_days=True) -> 604800
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ MAX_NS = 2 ** 63 - 1
 MIN_NS = -(2 ** 63)
 UNITS = {"ns": 1, "us": 10 ** 3, "\u00b5s": 10 ** 3, "\u03bcs": 10 ** 3, "ms": 10 ** 6,
          "s": NS_PER_SECOND, "m": 60 * NS_PER_SECOND, "h": 3600 * NS_PER_SECOND}
-DAYS = {"d": 86400 * NS_PER_SECOND}
 # A part is digits with an optional fraction, then a unit made of anything but digits and '.'
 # (Go reads the unit the same way, then looks it up).
 _PART = re.compile(r"([0-9]*)(?:\.([0-9]*))?([^0-9.]*)")
@@ -38,14 +37,11 @@ class DurationError(ValueError):
     """A value that is not a duration (the message says what to write instead)."""
 
 
-def parse(text, extra_units=None):
-    """Nanoseconds (int) of a Go duration string; raise DurationError otherwise.
-
-    ``extra_units``: {unit: nanoseconds} accepted besides Go's own (for example ``DAYS``).
-    """
+def parse(text):
+    """Nanoseconds (int) of a Go duration string; raise DurationError otherwise."""
     if not isinstance(text, str):
         raise DurationError(f"{text!r} is not a duration string; {_HINT}")
-    units = dict(UNITS, **(extra_units or {}))
+    units = UNITS
     body, negative = text, False
     if body[:1] in ("-", "+"):
         negative, body = body[0] == "-", body[1:]
@@ -80,18 +76,18 @@ def parse(text, extra_units=None):
     return total
 
 
-def is_duration(text, extra_units=None):
+def is_duration(text):
     """True when ``parse`` accepts ``text``."""
     try:
-        parse(text, extra_units)
+        parse(text)
     except DurationError:
         return False
     return True
 
 
-def seconds(text, extra_units=None):
+def seconds(text):
     """Whole seconds of a duration string, rounded toward zero (as Go's ``Duration.Seconds`` then int)."""
-    ns = parse(text, extra_units)
+    ns = parse(text)
     return -((-ns) // NS_PER_SECOND) if ns < 0 else ns // NS_PER_SECOND
 
 
@@ -142,10 +138,16 @@ def api_nanoseconds(value):
     return parse(value)
 
 
-def seconds_or_duration(value, name="duration", extra_units=None):
-    """Whole seconds for APIs that take a count of seconds or a duration string (Vault TTLs:
-    an int or digit string is seconds; negative values are refused). None stays None.
-    Raises DurationError naming ``name`` and the value."""
+_WHOLE_DAYS = re.compile(r"^([0-9]+)d$")
+
+
+def seconds_or_duration(value, name="duration", whole_days=False):
+    """Whole seconds for APIs that take a count of seconds or a duration string. None stays
+    None; negative values are refused. Raises DurationError naming ``name`` and the value.
+
+    Vault's rule (go-secure-stdlib ``parseutil.ParseDurationSecond``): a number or digit
+    string is seconds; with ``whole_days`` a string ``<integer>d`` is days (``7d``, not
+    ``1d12h``); anything else is a Go duration."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -156,9 +158,11 @@ def seconds_or_duration(value, name="duration", extra_units=None):
         total = int(value)
     elif value.isascii() and value.isdigit():
         total = int(value)
+    elif whole_days and _WHOLE_DAYS.match(value):
+        total = int(value[:-1]) * 86400
     else:
         try:
-            total = seconds(value, extra_units)
+            total = seconds(value)
         except DurationError as exc:
             raise DurationError(f"{name}: {exc}") from None
     if total < 0:

@@ -43,8 +43,11 @@ def test_overflow_message_says_the_limit():
 
 def test_days_only_where_the_caller_allows_them():
     assert not D.is_duration("7d")
-    assert D.parse("7d", extra_units=D.DAYS) == 7 * 24 * H
-    assert D.parse("1d12h", extra_units=D.DAYS) == 36 * H
+    assert D.seconds_or_duration("7d", "ttl", whole_days=True) == 7 * 86400
+    with pytest.raises(D.DurationError):
+        D.seconds_or_duration("7d", "ttl")
+    with pytest.raises(D.DurationError):  # Vault: whole days only (parseutil.ParseDurationSecond)
+        D.seconds_or_duration("1d12h", "ttl", whole_days=True)
 
 
 @pytest.mark.parametrize("ns,text", [
@@ -72,17 +75,17 @@ def test_api_values_in_either_spelling():
     ("7d", 604800), ("1.5h", 5400), ("1500ms", 1), (3600.0, 3600), ("0", 0),
 ])
 def test_seconds_or_duration_for_vault(value, seconds):
-    assert D.seconds_or_duration(value, "ttl", extra_units=D.DAYS) == seconds
+    assert D.seconds_or_duration(value, "ttl", whole_days=True) == seconds
 
 
 @pytest.mark.parametrize("value", ["", "abc", "1w", "h1", "1h x", "-5", -5, True, "1h-5m", "-1s",
                                    float("nan"), float("inf"), "99999999999999999999h"])
 def test_seconds_or_duration_refuses_naming_option_and_value(value):
     with pytest.raises(D.DurationError) as err:
-        D.seconds_or_duration(value, "token_ttl", extra_units=D.DAYS)
+        D.seconds_or_duration(value, "token_ttl", whole_days=True)
     assert "token_ttl" in str(err.value) and repr(value) in str(err.value)
 
 
-@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
-def test_units_add_up(d, h, m, s):
-    assert D.seconds_or_duration(f"{d}d{h}h{m}m{s}s", extra_units=D.DAYS) == d * 86400 + h * 3600 + m * 60 + s
+@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
+def test_units_add_up(h, m, s):
+    assert D.seconds_or_duration(f"{h}h{m}m{s}s", whole_days=True) == h * 3600 + m * 60 + s
