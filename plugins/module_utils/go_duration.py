@@ -48,17 +48,17 @@ def parse(text):
     if body == "0":
         return 0
     if not body:
-        raise DurationError(f"{text!r} is not a duration; {_HINT}")
+        raise DurationError(f"{text!r} is not a Go duration; {_HINT}")
     total, pos = 0, 0
     while pos < len(body):
         match = _PART.match(body, pos)
         whole, frac, unit = match.group(1), match.group(2), match.group(3)
         if not whole and not frac:
-            raise DurationError(f"{text!r} is not a duration (a number must come before each unit); {_HINT}")
+            raise DurationError(f"{text!r} is not a Go duration (a number must come before each unit); {_HINT}")
         if not unit:
-            raise DurationError(f"{text!r} is not a duration (missing unit; units: {', '.join(units)}); {_HINT}")
+            raise DurationError(f"{text!r} is not a Go duration (missing unit; units: {', '.join(units)}); {_HINT}")
         if unit not in units:
-            raise DurationError(f"{text!r} is not a duration (unknown unit {unit!r}; units: "
+            raise DurationError(f"{text!r} is not a Go duration (unknown unit {unit!r}; units: "
                                 f"{', '.join(units)}); {_HINT}")
         scale = units[unit]
         value = int(whole or "0") * scale
