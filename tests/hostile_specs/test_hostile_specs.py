@@ -9,7 +9,6 @@ goes through ``ansible-playbook playbooks/render.yml``. ``_base.yml`` (the spec 
 mutates) must render, so a refusal is never just a broken base.
 """
 import json
-import os
 import re
 import subprocess
 import sys

@@ -140,11 +140,11 @@ def _classes():
             self.tick()
             return super().getitem(obj, argument)
 
-        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
-            __self.tick()
-            if getattr(__obj, "__self__", None).__class__ is str and getattr(__obj, "__name__", "") in _SIZED_METHODS:
-                raise TemplateBudgetError(f"template: str.{__obj.__name__}() is not allowed; use tojson")
-            return super().call(__context, __obj, *args, **kwargs)
+        def call(self, context, obj, *args, **kwargs):
+            self.tick()
+            if getattr(obj, "__self__", None).__class__ is str and getattr(obj, "__name__", "") in _SIZED_METHODS:
+                raise TemplateBudgetError(f"template: str.{obj.__name__}() is not allowed; use tojson")
+            return super().call(context, obj, *args, **kwargs)
 
     _CLASSES.update(jinja2=jinja2, Sandbox=Sandbox, FolderLoader=FolderLoader,
                     TemplateBudgetError=TemplateBudgetError)
