@@ -25,7 +25,7 @@ REPO = HERE.parents[1]
 TEMPLATES = HERE / "templates"
 CASES = sorted(p for p in HERE.glob("*/*.yml") if p.parent.name != "templates")
 PWNED = Path("/tmp/agentfleet-hostile-pwned")  # what ssti-cycler-os-system would create
-LIMIT_S = 10.0
+LIMIT_S = 15.0  # per entry point; the slowest case stops at 2 s of CPU, more wall time on a busy machine
 
 
 def header(path):

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import threading
 import time
 
 MAX_TEMPLATE_BYTES = 256 * 1024      # size of one template file
@@ -29,6 +31,7 @@ MAX_OUTPUT_CHARS = 4 * 1024 * 1024   # rendered text of one job
 MAX_ITERATIONS = 100_000             # items produced by range() in one render
 MAX_SEQUENCE = 100_000               # length of a string/list built by * or %
 MAX_SECONDS = 5.0                    # wall time of one render
+MAX_CPU_SECONDS = 2.0                # CPU time of one render (a job renders in milliseconds)
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 _NAME_HINT = ("write a relative path of letters, digits, '_', '-' and '.' segments inside an operator "
               "template folder (for example examples/service-spread.json.j2), without '..', a leading "
@@ -186,6 +189,7 @@ def render(template, context):
     env = template.environment
     env.budget = MAX_ITERATIONS
     env.deadline = time.monotonic() + MAX_SECONDS
+    previous = _arm_cpu_timer(c["TemplateBudgetError"])
     try:
         out, size = [], 0
         for chunk in template.generate(context):
@@ -203,6 +207,28 @@ def render(template, context):
         raise c["jinja2"].TemplateError(f"{type(exc).__name__}: {exc}") from None
     finally:
         env.deadline = None
+        _disarm_cpu_timer(previous)
+
+
+def _arm_cpu_timer(error):
+    """A CPU-time limit for loops that call nothing the sandbox sees (``for`` over a string):
+    ITIMER_VIRTUAL/SIGVTALRM, which nothing else in Ansible uses. Only in the main thread
+    (where Python delivers signals); elsewhere the per-operation deadline still applies."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return None
+
+    def on_timeout(_signum, _frame):
+        raise error(f"template used more than {MAX_CPU_SECONDS:g} s of CPU")
+
+    previous = signal.signal(signal.SIGVTALRM, on_timeout)
+    signal.setitimer(signal.ITIMER_VIRTUAL, MAX_CPU_SECONDS)
+    return previous or signal.SIG_DFL
+
+
+def _disarm_cpu_timer(previous):
+    if previous is not None:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def errors():
