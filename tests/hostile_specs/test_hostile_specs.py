@@ -130,7 +130,8 @@ def test_alias_bomb_fails_fast_and_small(name):
 
 
 PLAYBOOK_SAMPLE = ["template-injection/ssti-cycler-os-system", "alias-bomb/billion-laughs",
-                   "registry/at-evil", "durations/kill-timeout-20-digits-hours", "symlink-escape/symlink-file"]
+                   "registry/at-evil", "durations/kill-timeout-20-digits-hours", "symlink-escape/symlink-file",
+                   "template-injection/dos-nested-string-loops"]
 
 
 @pytest.mark.integration
