@@ -8,6 +8,7 @@ import os
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 
@@ -17,7 +18,7 @@ ARGSPEC = {
     "key": {"type": "str", "no_log": False},
     "dest": {"type": "path", "required": True},
     "templates_dir": {"type": "path"},
-    "template_search": {"type": "list", "elements": "path"},
+    "template_dirs": {"type": "list", "elements": "path"},
     "cache": {"type": "bool", "default": True},
 }
 
@@ -31,21 +32,23 @@ class ActionModule(ActionBase):
         _validation, args = self.validate_argument_spec(
             argument_spec=ARGSPEC, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
         task_vars = task_vars or {}
-        search = list(args["template_search"] or [])
-        if not search and task_vars.get("playbook_dir"):
-            search.append(task_vars["playbook_dir"])
+        base = task_vars.get("playbook_dir")
         try:
-            spec, raw = args["spec"], None
+            folders = spec_source.template_folders(args["template_dirs"], base)
+            spec, raw, path = args["spec"], None, None
             if args["src"]:
-                with open(args["src"], "rb") as handle:
-                    raw = handle.read() + b"\0key=" + (args["key"] or "").encode("utf-8")
-            key = B.input_key(spec, args["templates_dir"], search, spec_bytes=raw)
+                path = spec_source.resolve_path(args["src"], base)
+                raw = spec_source.read_bytes(path)
+            else:
+                spec = spec_source.unwrap(spec, "spec", args["key"])
+            keyed = None if raw is None else raw + b"\0key=" + (args["key"] or "").encode("utf-8")
+            key = B.input_key(spec, args["templates_dir"], folders, spec_bytes=keyed)
             data = B.cached(args["dest"], key) if args["cache"] else None
             reused = data is not None
             if data is None:
-                if args["src"]:
-                    spec = B.read_spec_file(args["src"], args["key"])
-                data = B.build(spec, templates_dir=args["templates_dir"], search_dirs=search)
+                if raw is not None:
+                    spec = spec_source.parse(raw, path, args["key"])
+                data = B.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
                 data["input_key"] = key
         except FleetSpecError as exc:
             result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])

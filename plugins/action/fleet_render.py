@@ -8,7 +8,7 @@ import os
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
 
 ARGSPEC = {
@@ -17,7 +17,7 @@ ARGSPEC = {
     "key": {"type": "str", "no_log": False},
     "dest": {"type": "path"},
     "templates_dir": {"type": "path"},
-    "template_search": {"type": "list", "elements": "path"},
+    "template_dirs": {"type": "list", "elements": "path"},
     "return_content": {"type": "bool", "default": False},
 }
 
@@ -31,20 +31,12 @@ class ActionModule(ActionBase):
         _validation, args = self.validate_argument_spec(
             argument_spec=ARGSPEC, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
         task_vars = task_vars or {}
-        search = list(args["template_search"] or [])
+        base = task_vars.get("playbook_dir")
         try:
-            if args["src"]:
-                src = args["src"]
-                if not os.path.isabs(src) and not os.path.exists(src) and task_vars.get("playbook_dir"):
-                    src = os.path.join(task_vars["playbook_dir"], src)
-                data = api.load_spec_file(src, key=args["key"])
-                search = search or [os.path.dirname(os.path.abspath(src))]
-            else:
-                data = args["spec"]
-            if not args["template_search"] and task_vars.get("playbook_dir"):
-                search.append(task_vars["playbook_dir"])
+            data, _src = spec_source.load(args["spec"], args["src"], args["key"], base)
+            folders = spec_source.template_folders(args["template_dirs"], base)
             fleet = api.load_spec(data)
-            rendered = api.render(fleet, templates_dir=args["templates_dir"], search_dirs=search)
+            rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders)
             outcome = {"changed": [], "removed": [], "unchanged": len(rendered.files)}
             diffs = None
             if args["dest"]:

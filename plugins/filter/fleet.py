@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 
 
@@ -15,11 +15,11 @@ def fleet_validate(spec):
     return [str(e) for e in api.validate(spec)]
 
 
-def fleet_render(spec, templates_dir=None, template_search=None):
+def fleet_render(spec, templates_dir=None, template_dirs=None):
     """The rendered objects of a valid spec (no files written); fails listing every error."""
     try:
-        fleet = api.load_spec(spec)
-        rendered = api.render(fleet, templates_dir=templates_dir, search_dirs=template_search or ())
+        fleet = api.load_spec(spec_source.unwrap(spec, "spec"))
+        rendered = api.render(fleet, templates_dir=templates_dir, template_dirs=template_dirs or ())
     except FleetSpecError as exc:
         raise AnsibleFilterError(str(exc)) from None
     return rendered.as_dict()

@@ -51,8 +51,12 @@ options:
   src:
     description:
       - Path on the controller of a YAML or JSON file holding the spec (duplicate keys are errors).
-      - A file whose only top-level key holds the spec (a group_vars file such as C(agentfleet_fleet:))
-        works too; see O(key). Large fleets load faster this way than through inventory variables.
+      - The file is the spec (a mapping with C(tenants)) or holds it under the top-level key
+        C(agentfleet_fleet) (a group_vars file); see also O(key). Anything else is one error.
+      - A relative path is looked up in the current directory, then the playbook directory.
+      - The file is read as data, never templated, within bounds (size, nesting depth, YAML
+        aliases); this is the way to keep a spec written by others literal.
+      - Large fleets load faster this way than through inventory variables.
     type: path
   key:
     description:
@@ -67,9 +71,15 @@ options:
     description:
       - Directory of job templates replacing the built-in C(nomad-jobs/).
     type: path
-  template_search:
+  template_dirs:
     description:
-      - Directories where an agent's relative C(template) path is looked up (default the playbook directory).
+      - Folders, chosen by the operator, in which an agent's C(template) is looked up, in order, before
+        O(templates_dir) and the built-in C(nomad-jobs/). Relative folders are resolved like O(src).
+      - An agent's C(template) must be a relative name (letters, digits, C(_), C(-), C(.) and C(/);
+        no C(..), no leading C(/) or C(.)) of a regular file inside one of these folders; a symlink
+        leading outside its folder is refused. The spec can never name a folder.
+      - Templates render in a Jinja2 C(ImmutableSandboxedEnvironment) (no Python internals) within
+        budgets (template size, output size, C(range) items, render time).
     type: list
     elements: path
   cache:

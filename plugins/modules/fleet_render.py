@@ -53,8 +53,11 @@ options:
   src:
     description:
       - Path on the controller to a YAML or JSON file holding the spec. Duplicate keys are errors.
-      - If the file has a single top-level key whose value holds C(tenants) (a group_vars
-        file such as C(agentfleet_fleet:)), that value is the spec; see also O(key).
+      - The file is the spec (a mapping with C(tenants)) or holds it under the top-level key
+        C(agentfleet_fleet) (a group_vars file); see also O(key). Anything else is one error.
+      - A relative path is looked up in the current directory, then the playbook directory.
+      - The file is read as data, never templated, within bounds (size, nesting depth, YAML
+        aliases); this is the way to keep a spec written by others literal.
     type: path
   key:
     description:
@@ -70,10 +73,15 @@ options:
       - Directory of job templates replacing the built-in C(nomad-jobs/) (one
         C(<kind>.json.j2) per agent kind; missing ones fall back to the built-in ones).
     type: path
-  template_search:
+  template_dirs:
     description:
-      - Directories in which an agent's relative C(template) path is looked up, in order.
-      - Defaults to the directory of O(src) (when given) and the playbook directory.
+      - Folders, chosen by the operator, in which an agent's C(template) is looked up, in order, before
+        O(templates_dir) and the built-in C(nomad-jobs/). Relative folders are resolved like O(src).
+      - An agent's C(template) must be a relative name (letters, digits, C(_), C(-), C(.) and C(/);
+        no C(..), no leading C(/) or C(.)) of a regular file inside one of these folders; a symlink
+        leading outside its folder is refused. The spec can never name a folder.
+      - Templates render in a Jinja2 C(ImmutableSandboxedEnvironment) (no Python internals) within
+        budgets (template size, output size, C(range) items, render time).
     type: list
     elements: path
   return_content:

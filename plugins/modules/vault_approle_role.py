@@ -101,7 +101,7 @@ role:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import as_seconds, as_set
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
@@ -125,7 +125,7 @@ def manage(module, client):
         raise VaultModuleError(f"name: {params['name']!r} is empty")
     desired = {k: params[k] for k in _OPTIONS}
     for key in _DURATIONS:
-        parse_duration(desired[key], key)
+        seconds_or_duration(desired[key], key, whole_days=True)
     path = f"auth/{mount}/role/{name}"
     result, current = manage_object(module, client, path, f"AppRole role {name!r} on auth/{mount}",
                                     desired, _NORMALISERS)

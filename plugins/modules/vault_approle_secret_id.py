@@ -134,7 +134,7 @@ wrap_ttl:
 
 import json
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 
@@ -158,8 +158,8 @@ def _destroy(module, client, base):
 
 def _mint(module, client, base, role):
     params = module.params
-    ttl = parse_duration(params["ttl"], "ttl")
-    wrap_ttl = parse_duration(params["wrap_ttl"], "wrap_ttl")
+    ttl = seconds_or_duration(params["ttl"], "ttl", whole_days=True)
+    wrap_ttl = seconds_or_duration(params["wrap_ttl"], "wrap_ttl", whole_days=True)
     result = {"changed": True}
     if client.get(f"auth/{params['mount_point'].strip('/')}/role/{role}", action=f"read AppRole role {role!r}") is None:
         missing = f"role_name: AppRole role {role!r} does not exist on auth/{params['mount_point']}"

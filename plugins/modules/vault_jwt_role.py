@@ -119,7 +119,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compa
     as_set,
     as_str,
 )
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
@@ -148,7 +148,7 @@ def manage(module, client):
         raise VaultModuleError(f"name: {params['name']!r} is empty")
     desired = {k: params[k] for k in _OPTIONS}
     for key in _DURATIONS:
-        parse_duration(desired[key], key)  # fail early on a bad duration
+        seconds_or_duration(desired[key], key, whole_days=True)  # fail early on a bad duration
     path = f"auth/{mount}/role/{name}"
     if params["state"] == "present" and not params["user_claim"]:
         if client.get(path, action=f"read JWT role {name!r}") is None:

@@ -159,15 +159,15 @@ orphan:
   sample: false
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 
 
 def _check_cap(params):
-    cap = parse_duration(params["ttl_cap"], "ttl_cap")
+    cap = seconds_or_duration(params["ttl_cap"], "ttl_cap", whole_days=True)
     for key in ("ttl", "explicit_max_ttl", "period"):
-        seconds = parse_duration(params[key], key)
+        seconds = seconds_or_duration(params[key], key, whole_days=True)
         if seconds is not None and seconds > cap:
             raise VaultModuleError(
                 f"{key}: {params[key]!r} ({seconds}s) is above ttl_cap {params['ttl_cap']!r} ({cap}s); nothing created")

@@ -21,9 +21,7 @@ import copy
 import hashlib
 import json
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._durations import (
-    canonical_duration,
-)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import canonical as canonical_duration
 
 # Every kind Consul knows (api/config_entry*.go); the contract server models a subset.
 KNOWN_KINDS = (

@@ -8,9 +8,7 @@ UpstreamConfiguration, UpstreamConfig, UpstreamLimits, PassiveHealthCheck).
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._durations import (
-    canonical_duration,
-)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import canonical as canonical_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import EntryError
 
 KIND = "service-defaults"

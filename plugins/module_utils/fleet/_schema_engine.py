@@ -9,12 +9,14 @@ appends a ``SpecError`` for every problem instead of stopping at the first one.
 from __future__ import annotations
 
 import copy
+import math
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import is_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import DurationError, parse as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 
 MISSING = object()
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 _TYPE_NAMES = {"str": "a string", "int": "an integer", "bool": "a boolean",
                "number": "a number", "duration": "a duration string such as '30s'",
                "list": "a list", "map": "a mapping", "struct": "a mapping"}
@@ -56,12 +58,30 @@ def _type_ok(kind, value):
     return isinstance(value, dict)  # map, struct
 
 
+def _in_range(value):
+    """Finite and within int64: Nomad's Go structs hold counts and sizes as int/int64, and JSON
+    has no NaN or Infinity (Go ``encoding/json`` refuses them; ``nomad/structs/structs.go``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return INT64_MIN <= value <= INT64_MAX
+
+
 def normalize(value, field, path, errors):
     if not _type_ok(field.kind, value):
         errors.append(SpecError(path, f"must be {_TYPE_NAMES[field.kind]}", value))
         return None
-    if field.kind == "duration" and not is_duration(value):
-        errors.append(SpecError(path, "must be a duration such as '30s', '5m' or '1h30m'", value))
+    if field.kind == "duration":
+        try:
+            ns = parse_duration(value)
+        except DurationError as exc:
+            errors.append(SpecError(path, f"must be a duration: {exc}", value))
+            return None
+        if ns < 0:
+            errors.append(SpecError(path, "must not be negative; write a duration such as '0s' or '30s'", value))
+            return None
+    if field.kind in ("int", "number") and not _in_range(value):
+        errors.append(SpecError(path, f"must be a finite number between {INT64_MIN} and {INT64_MAX} "
+                                "(Nomad stores numbers as int64/float64)", value))
         return None
     if field.choices is not None and value not in field.choices:
         errors.append(SpecError(path, f"must be one of {', '.join(map(str, field.choices))}", value))

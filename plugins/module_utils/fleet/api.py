@@ -15,6 +15,7 @@ from pathlib import Path
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.model import Fleet
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.render import Rendered, render_fleet
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.spec_source import check_bounds
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.validate import validate_spec
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.writer import write_tree
 
@@ -57,11 +58,16 @@ def to_plain(value):
 
 def validate(data):
     """Every error in the spec (schema, references, guardrails, budgets); [] when valid."""
+    try:
+        check_bounds(data)
+    except FleetSpecError as exc:
+        return exc.errors
     return validate_spec(to_plain(data))[1]
 
 
 def load_spec(data, collection_version_override=None):
     """Validate ``data`` and build the ``Fleet``; raise FleetSpecError with all errors."""
+    check_bounds(data)
     spec, errors = validate_spec(to_plain(data))
     if errors:
         raise FleetSpecError(errors)
@@ -70,25 +76,17 @@ def load_spec(data, collection_version_override=None):
 
 
 def load_spec_file(path, key=None):
-    """Read a YAML/JSON file strictly (duplicate keys are errors). ``key`` selects a
-    top-level variable (e.g. ``agentfleet_fleet`` in a group_vars file); by default the
-    file is the spec itself, or its only top-level key when that holds a mapping."""
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.yaml_strict import load_yaml
-    data = load_yaml(Path(path).read_text(encoding="utf-8"), str(path))
-    if key is not None:
-        if not isinstance(data, dict) or key not in data:
-            raise FleetSpecError([SpecError("", f"{path} has no top-level key {key!r}", sorted(data or {}))])
-        return data[key]
-    if isinstance(data, dict) and "tenants" not in data and len(data) == 1:
-        only = next(iter(data.values()))
-        if isinstance(only, dict) and "tenants" in only:
-            return only
-    return data
+    """The spec in a YAML/JSON file, read strictly and within bounds (duplicate keys, alias
+    bombs, deep nesting and oversized documents are errors); ``key`` selects a top-level
+    variable, else the file is the spec or holds it under ``agentfleet_fleet``
+    (``spec_source.read_file``)."""
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.spec_source import read_file
+    return read_file(path, key=key)
 
 
-def render(fleet, templates_dir=None, search_dirs=()):
+def render(fleet, templates_dir=None, template_dirs=()):
     """Render every artefact; raise FleetSpecError if a job template fails its checks."""
-    return render_fleet(fleet, templates_dir=templates_dir, search_dirs=search_dirs)
+    return render_fleet(fleet, templates_dir=templates_dir, template_dirs=template_dirs)
 
 
 def write(rendered, dest, check=False):

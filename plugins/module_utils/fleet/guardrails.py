@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
@@ -26,20 +26,58 @@ SECRET_VALUE = [re.compile(p) for p in (
 )]
 
 
+# Image reference grammar of the distribution/reference package that Docker and Podman use
+# (github.com/distribution/reference, regexp.go: ReferenceRegexp): name[:tag][@digest], where
+# name = [domain/]component(/component)*, component = [a-z0-9]+ with '.', '_', '__' or '-'* between.
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+_REFERENCE = re.compile(rf"^(?:({_DOMAIN})/)?({_COMPONENT}(?:/{_COMPONENT})*)(?::[\w][\w.-]{{0,127}})?"
+                        r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+_ALLOWED = re.compile(rf"^({_DOMAIN})(?:/({_COMPONENT}(?:/{_COMPONENT})*))?/?$")
+
+
+def _split_reference(image):
+    """(registry host[:port] lower-cased, [path segments]) of an image reference, with Docker's
+    defaults (no domain: docker.io, one segment: library/...), or None if it is not one."""
+    match = _REFERENCE.match(image) if isinstance(image, str) and len(image) <= 4096 else None
+    if not match:
+        return None
+    domain, path = match.group(1), match.group(2).split("/")
+    if domain is not None and not ("." in domain or ":" in domain or domain == "localhost" or domain.startswith("[")):
+        path, domain = [domain] + path, None  # "org/x": the first part is a path, not a host
+        if not re.match(rf"^{_COMPONENT}$", path[0]):
+            return None
+    if domain is None:
+        domain = "docker.io"
+        if len(path) == 1:
+            path = ["library"] + path
+    return domain.lower(), path
+
+
 def image_registry(image):
-    """The registry/repository prefix an image reference comes from (docker.io implied)."""
-    name = image.split("@", 1)[0]
-    first = name.split("/", 1)[0]
-    if "/" not in name:
-        return "docker.io/library/" + name
-    if "." in first or ":" in first or first == "localhost":
-        return name
-    return "docker.io/" + name
+    """The ``registry/repository`` an image reference comes from (docker.io implied), or None."""
+    parts = _split_reference(image)
+    return None if parts is None else "/".join([parts[0]] + parts[1])
 
 
 def registry_allowed(image, allowed):
-    ref = image_registry(image)
-    return any(ref == a or ref.startswith(a.rstrip("/") + "/") for a in allowed)
+    """True when ``image`` is a valid reference whose registry host equals an allowed entry's
+    and whose repository path starts with the entry's path, segment by segment
+    (``registry.example.com/agents`` allows ``registry.example.com/agents/x@sha256:...``,
+    not ``registry.example.com/agentsevil/x`` nor the invalid ``registry.example.com/agents@evil``)."""
+    parts = _split_reference(image)
+    if parts is None:
+        return False
+    host, path = parts
+    for entry in allowed:
+        match = _ALLOWED.match(entry) if isinstance(entry, str) else None
+        if not match:
+            continue
+        want_host = match.group(1).lower()
+        want_path = match.group(2).split("/") if match.group(2) else []
+        if host == want_host and path[:len(want_path)] == want_path:
+            return True
+    return False
 
 
 _ANY_SECRET = re.compile("|".join(f"(?:{p.pattern})" for p in SECRET_VALUE))
@@ -112,7 +150,10 @@ def _check_agent(agent, path, g, vault_defaults, errors):
     if isinstance(image, str):
         if g["require_image_digest"] and not DIGEST.search(image):
             errors.append(SpecError(join(path, "image"), "must be pinned by digest (@sha256: and 64 hex)", image))
-        if not registry_allowed(image, g["allowed_registries"] or []):
+        if image_registry(image) is None:
+            errors.append(SpecError(join(path, "image"), "is not a valid image reference; write "
+                                    "registry/repository[:tag]@sha256:<64 hex>", image))
+        elif not registry_allowed(image, g["allowed_registries"] or []):
             errors.append(SpecError(join(path, "image"), "comes from a registry not in "
                                     f"guardrails.allowed_registries ({', '.join(g['allowed_registries'] or [])})",
                                     image))

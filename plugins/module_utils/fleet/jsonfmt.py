@@ -8,5 +8,6 @@ import json
 
 
 def canonical_json(obj):
-    """Sorted keys, two-space indent, UTF-8 kept as is, trailing newline."""
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Sorted keys, two-space indent, UTF-8 kept as is, trailing newline; NaN and Infinity
+    raise ValueError (they are not JSON, and Nomad's Go decoder refuses them)."""
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"

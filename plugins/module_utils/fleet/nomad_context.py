@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration as ns
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as ns
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.runtime import contract_env, ownership_meta
 
 

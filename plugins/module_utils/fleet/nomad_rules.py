@@ -6,7 +6,7 @@ ReschedulePolicy.Validate), checked on the effective policies so a spec Nomad wo
 refuse fails here, offline, with a path."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import format_duration, parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import format_duration, parse as parse_duration
 
 RESTART_MIN_INTERVAL = parse_duration("5s")
 RESCHEDULE_MIN_DELAY = parse_duration("5s")

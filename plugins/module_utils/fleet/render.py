@@ -34,9 +34,9 @@ class Rendered:
         return {k: getattr(self, k) for k in self.FIELDS}
 
 
-def render_fleet(fleet, templates_dir=None, search_dirs=()):
+def render_fleet(fleet, templates_dir=None, template_dirs=()):
     out = Rendered()
-    renderer = JobRenderer(templates_dir, search_dirs)
+    renderer = JobRenderer(templates_dir, template_dirs)
     errors = []
     vault = fleet.defaults["vault"]
     for tenant in fleet.tenants:

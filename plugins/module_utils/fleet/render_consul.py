@@ -6,7 +6,7 @@ callers, plus a default deny), service-defaults (upstream limits = circuit break
 and service-resolver (request timeouts)."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import parse_duration, format_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import format_duration, parse as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.model import resolve_upstream
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.ownership import OWNER_META, TENANT_META
 

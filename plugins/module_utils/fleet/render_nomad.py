@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Render Nomad job register bodies from the nomad-jobs/ Jinja2 templates, then parse
-and check them (a user template cannot bypass the guardrails)."""
+"""Render Nomad job register bodies from the nomad-jobs/ Jinja2 templates in the template
+sandbox (``templates.py``), then parse and check them (a user template cannot bypass the
+guardrails)."""
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import templates
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.guardrails import DIGEST, registry_allowed
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.nomad_context import job_context
@@ -20,70 +22,49 @@ _DURATION_FIELDS = ("KillTimeout", "Interval", "Delay", "MaxDelay", "Timeout", "
                     "MinHealthyTime", "HealthyDeadline", "ProgressDeadline")
 
 
-def _tojson(value):
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-_ENVIRONMENTS = {}
-
-
-def _environment(templates_dir):
-    """One Jinja2 environment per templates directory (it caches compiled templates and
-    re-checks file modification times, so edits are picked up)."""
-    import jinja2  # controller dependency; imported lazily so the validator has none
-
-    key = str(templates_dir)
-    if key not in _ENVIRONMENTS:
-        loader = jinja2.FileSystemLoader([key, str(BUILTIN_TEMPLATES)])
-        env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
-                                 autoescape=False, keep_trailing_newline=True)
-        env.filters["tojson"] = _tojson
-        _ENVIRONMENTS[key] = env
-    return _ENVIRONMENTS[key]
-
-
 class JobRenderer:
-    """Renders jobs; ``search_dirs`` resolve per-agent user templates."""
+    """Renders jobs in the template sandbox (``templates.py``). Kind templates come from
+    ``templates_dir`` then the built-in folder; a per-agent ``template`` (and anything it
+    imports) from the operator's ``template_dirs``, then ``templates_dir``, then built-in."""
 
-    def __init__(self, templates_dir=None, search_dirs=()):
-        import jinja2
-
+    def __init__(self, templates_dir=None, template_dirs=()):
         self.templates_dir = Path(templates_dir) if templates_dir else BUILTIN_TEMPLATES
-        self.search_dirs = [Path(d) for d in search_dirs]
-        self.env = _environment(self.templates_dir)
-        self._jinja = jinja2
-        self._user = {}
+        base = [self.templates_dir] + ([BUILTIN_TEMPLATES] if self.templates_dir != BUILTIN_TEMPLATES else [])
+        self.kind_folders = base
+        self.user_folders = [Path(d) for d in template_dirs] + base
+        self.env = templates.environment(self.kind_folders)
+        self.user_env = templates.environment(self.user_folders)
 
     def _template(self, agent):
         user = agent.spec["template"]
         if not user:
             return self.env.get_template(f"{agent.kind}.json.j2")
-        path = Path(user)
-        dirs = self.search_dirs + [self.templates_dir, BUILTIN_TEMPLATES]
-        candidates = [path] if path.is_absolute() else [d / path for d in dirs]
-        for candidate in candidates:
-            if candidate.is_file():
-                text = candidate.read_text(encoding="utf-8")
-                if text not in self._user:
-                    self._user[text] = self.env.from_string(text)
-                return self._user[text]
-        raise FileNotFoundError(f"template not found (searched {', '.join(map(str, candidates)) or 'nothing'})")
+        return self.user_env.get_template(user)
 
     def render(self, agent):
         """Return (job dict or None, errors)."""
-        where = join(agent.path, "template") if agent.spec["template"] else agent.path
+        user = agent.spec["template"]
+        where = join(agent.path, "template") if user else agent.path
+        if user:
+            problem = templates.template_name_error(user)
+            if problem:
+                return None, [SpecError(where, problem, user)]
         try:
-            text = self._template(agent).render(**job_context(agent))
-        except FileNotFoundError as exc:
-            return None, [SpecError(where, str(exc), agent.spec["template"])]
-        except self._jinja.TemplateError as exc:
-            return None, [SpecError(where, f"job template failed: {exc}", agent.spec["template"] or agent.kind)]
+            text = templates.render(self._template(agent), job_context(agent))
+        except templates.errors() as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            return None, [SpecError(where, f"job template failed ({type(exc).__name__}): {message}",
+                                    user or agent.kind)]
         try:
-            body = json.loads(text)
+            body = json.loads(text, parse_constant=_no_constant)
         except ValueError as exc:
-            return None, [SpecError(where, f"rendered job is not JSON: {exc}", agent.spec["template"] or agent.kind)]
+            return None, [SpecError(where, f"rendered job is not JSON: {exc}", user or agent.kind)]
         errors = check_job(body, agent, where)
         return (body if not errors else None), errors
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON (Nomad's Go decoder refuses NaN and Infinity)")
 
 
 def _walk(obj, path=""):

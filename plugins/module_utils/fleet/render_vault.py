@@ -6,7 +6,7 @@ Nomad workload identity, in the form the ``auth/<mount>/role/<name>`` API takes.
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import seconds
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds
 
 
 def secret_api_paths(agent):

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import seconds
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds
 
 RESERVED_ENV_PREFIXES = ("AGENT_", "AGENTFLEET_", "OTEL_", "NOMAD_", "VAULT_", "CONSUL_")
 RESERVED_ENV = {"LOG_FORMAT"}

@@ -23,11 +23,11 @@ class BundleError(ValueError):
     """A bundle file that cannot be used; the message names the file."""
 
 
-def build(spec, templates_dir=None, search_dirs=()):
+def build(spec, templates_dir=None, template_dirs=()):
     """Validate + render ``spec``; raises the fleet core's FleetSpecError on any error."""
     from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
     fleet = api.load_spec(spec)
-    rendered = api.render(fleet, templates_dir=templates_dir, search_dirs=search_dirs)
+    rendered = api.render(fleet, templates_dir=templates_dir, template_dirs=template_dirs)
     return from_rendered(fleet, rendered)
 
 
@@ -48,7 +48,7 @@ def _tree(directory, suffixes):
     return sorted(out)
 
 
-def input_key(spec, templates_dir=None, search_dirs=(), spec_bytes=None):
+def input_key(spec, templates_dir=None, template_dirs=(), spec_bytes=None):
     """Fingerprint of everything a bundle is made from: the spec (or the bytes of its file),
     the fleet core and this code, the built-in and user job templates. Same key -> same
     validation and render. ``spec`` is only read for per-agent template names when given."""
@@ -65,8 +65,11 @@ def input_key(spec, templates_dir=None, search_dirs=(), spec_bytes=None):
     _hash_files(digest, _tree(core, (".py",)) + _tree(_HERE, (".py",)) + _tree(builtin, (".j2",)))
     if templates_dir:
         _hash_files(digest, _tree(templates_dir, (".j2",)))
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.templates import template_name_error
     for rel in template_names(spec_bytes, spec):
-        _hash_files(digest, [os.path.join(d, rel) for d in list(search_dirs) + [templates_dir or builtin, builtin] if d])
+        if template_name_error(rel) is None:  # other names are refused when rendering
+            _hash_files(digest, [os.path.join(d, rel) for d in list(template_dirs) + [templates_dir or builtin, builtin]
+                                 if d])
     return digest.hexdigest()
 
 
@@ -81,9 +84,9 @@ def template_names(spec_bytes, spec):
 
 
 def read_spec_file(path, key=None):
-    """The spec from a YAML or JSON file (duplicate keys are errors), as the fleet core reads it."""
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
-    return api.load_spec_file(path, key=key)
+    """The spec from a YAML or JSON file, through the one spec loader (``fleet/spec_source.py``)."""
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.spec_source import read_file
+    return read_file(path, key=key)
 
 
 def cached(path, key):

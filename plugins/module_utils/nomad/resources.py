@@ -58,16 +58,3 @@ def masked(items, other=None):
         return None
     other = other or {}
     return {k: (HIDDEN if other.get(k, v) == v else HIDDEN + " (changed)") for k, v in items.items()}
-
-
-_UNITS = {"ns": 1, "us": 1000, "\u00b5s": 1000, "ms": 10 ** 6, "s": 10 ** 9, "m": 60 * 10 ** 9, "h": 3600 * 10 ** 9}
-
-
-def parse_duration(text):
-    """Go duration text ("90s", "1h30m", "1.5h") to integer nanoseconds."""
-    import re
-    src = str(text).strip()
-    parts = re.findall(r"(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)", src)
-    if not src or "".join(n + u for n, u in parts) != src:
-        raise ValueError("not a Go duration (like 90s, 1h30m): %r" % (text,))
-    return int(sum(float(n) * _UNITS[u] for n, u in parts))

@@ -8,11 +8,11 @@ is normalised the same way on both sides, so server noise never reads as a chang
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 
 
 def as_seconds(value):
-    return parse_duration(value)
+    return seconds_or_duration(value, whole_days=True)
 
 
 def as_set(value):

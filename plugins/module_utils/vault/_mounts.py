@@ -9,7 +9,7 @@ gives are compared; the type of an existing mount is never changed in place.
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import as_seconds, desired_changes
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._durations import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 
 _SYS = {"auth": "sys/auth", "secrets": "sys/mounts"}
@@ -52,8 +52,8 @@ def desired_view(params, type_name, options=None):
     desired = {
         "type": type_name,
         "description": params.get("description"),
-        "default_lease_ttl": parse_duration(params.get("default_lease_ttl"), "default_lease_ttl"),
-        "max_lease_ttl": parse_duration(params.get("max_lease_ttl"), "max_lease_ttl"),
+        "default_lease_ttl": seconds_or_duration(params.get("default_lease_ttl"), "default_lease_ttl", whole_days=True),
+        "max_lease_ttl": seconds_or_duration(params.get("max_lease_ttl"), "max_lease_ttl", whole_days=True),
         "listing_visibility": params.get("listing_visibility"),
         "options": options,
     }

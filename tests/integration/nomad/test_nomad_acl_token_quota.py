@@ -67,7 +67,7 @@ def test_token_bad_input(nomad_api, tmp_path):
                 task("nomad_acl_token", "mgmt with policy", ignore_errors=True, name="t", type="management",
                      policies=["p"])], tmp_path, nomad_api)
     assert run.failed == ["no policy", "bad ttl", "mgmt with policy"]
-    assert "expiration_ttl: not a Go duration" in run.result("bad ttl")["msg"]
+    assert "expiration_ttl: '2 days' is not a Go duration" in run.result("bad ttl")["msg"]
     assert not [t for t in api(nomad_api, "GET", "/v1/acl/tokens") if t["Name"] == "t"]
 
 

@@ -121,7 +121,7 @@ def test_user_template_override(tmp_path):
         '"Constraints": [{"LTarget": "${attr.kernel.name}", "RTarget": "linux", "Operand": "="}],\n'
         '{{ c.groups(groups) }}}}\n')
     spec = specs.fleet([specs.batch(template="custom.json.j2")])
-    job = render_spec(spec, search_dirs=[tmp_path]).jobs[0]["job"]["Job"]
+    job = render_spec(spec, template_dirs=[tmp_path]).jobs[0]["job"]["Job"]
     assert job["Constraints"][0]["RTarget"] == "linux"
     assert validate_job(job) == []
 
@@ -134,7 +134,7 @@ def test_user_template_cannot_bypass_guardrails(tmp_path):
         ' "VaultToken": "x"}]}]}}\n')
     spec = specs.fleet([specs.batch(template="sneaky.json.j2")])
     with pytest.raises(FleetSpecError) as info:
-        render_spec(spec, search_dirs=[tmp_path])
+        render_spec(spec, template_dirs=[tmp_path])
     text = str(info.value)
     for fragment in ("Count exceeds the guardrail", "must be pinned by digest", "registry that is not allowed",
                      "legacy token field"):
@@ -146,10 +146,10 @@ def test_missing_and_broken_templates_are_reported(tmp_path):
     (tmp_path / "broken.json.j2").write_text('{"Job": {{ no_such_variable }} }')
     spec = specs.fleet([specs.batch("a", template="nope.json.j2"), specs.batch("b", template="broken.json.j2")])
     with pytest.raises(FleetSpecError) as info:
-        render_spec(spec, search_dirs=[tmp_path])
+        render_spec(spec, template_dirs=[tmp_path])
     paths = sorted(e.path for e in info.value.errors)
     assert paths == ["tenants.team.agents.a.template", "tenants.team.agents.b.template"]
-    assert "template not found" in str(info.value) and "no_such_variable" in str(info.value)
+    assert "not found in the operator template folders" in str(info.value) and "no_such_variable" in str(info.value)
 
 
 def test_templates_dir_replaces_builtin_kinds(tmp_path):

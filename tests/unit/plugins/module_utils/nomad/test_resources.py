@@ -22,15 +22,3 @@ def test_masked_never_shows_values():
     out = masked({"k": "secret", "j": "same"}, {"k": "other", "j": "same"})
     assert out == {"k": HIDDEN + " (changed)", "j": HIDDEN}
     assert "secret" not in repr(out)
-
-
-def test_parse_duration():
-    import pytest
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import parse_duration
-    assert parse_duration("90s") == 90 * 10 ** 9
-    assert parse_duration("1h30m") == 5400 * 10 ** 9
-    assert parse_duration("1.5h") == 5400 * 10 ** 9
-    assert parse_duration("250ms") == 250 * 10 ** 6
-    for bad in ("", "10", "1d", "h1", "1h x"):
-        with pytest.raises(ValueError, match="not a Go duration"):
-            parse_duration(bad)
