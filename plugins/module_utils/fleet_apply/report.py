@@ -23,7 +23,8 @@ CHANGED = ("created", "updated", "deleted", "stopped", "promoted")
 STATUSES = ("unchanged", "updated", "failed", "not_applied", "reverted", "pruned")
 # Phase tasks of the role, in run order (register names in roles/agent_fleet/tasks/*.yml).
 PHASES = ("preflight", "vault", "consul", "nomad", "wait", "prune_nomad", "prune_consul", "prune_vault")
-REASON_LIMIT = 400  # characters of a phase message kept in one agent's reason
+REASON_LIMIT = 400  # characters of a phase message kept in the fleet line
+AGENT_REASON_LIMIT = 160  # ... and in each agent's reason (the fleet line has the rest)
 
 
 def phase_states(phases):
@@ -59,9 +60,9 @@ def _text(msg):
     return str(msg)
 
 
-def _short(msg):
+def _short(msg, limit=REASON_LIMIT):
     msg = _text(msg or "failed")
-    return msg if len(msg) <= REASON_LIMIT else msg[:REASON_LIMIT] + "..."
+    return msg if len(msg) <= limit else msg[:limit] + "..."
 
 
 def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
@@ -148,7 +149,7 @@ def _mark_not_applied(report, agents, with_job, states, fleet):
         return  # the jobs were applied before the failure; their results say how
     if halted is not None:
         cause = "not applied: %s failed before the Nomad job was applied: %s" % (
-            _label(halted), _short(halted["msg"]))
+            _label(halted), _short(halted["msg"], AGENT_REASON_LIMIT))
     else:
         cause = "not applied: the Nomad phase returned no result for this agent's job"
     for key in sorted(set(agents)):

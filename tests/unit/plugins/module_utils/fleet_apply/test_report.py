@@ -58,7 +58,7 @@ def test_preflight_failure_leaves_every_agent_not_applied_with_the_reason():
     for entry in rep["agents"].values():
         assert entry["status"] == "not_applied"
         assert entry["reasons"] == ["not applied: the preflight phase failed before the Nomad job was applied: "
-                                    + msg[:400] + ("..." if len(msg) > 400 else "")]
+                                    + msg[:160] + "..."]
     assert rep["fleet"]["failed"][0].startswith("the preflight phase failed: preflight failed")
     assert len(rep["fleet"]["failed"]) == 1  # the rescue's copy of the same failure is not repeated
     assert summary_lines(rep)[-1] == "4 agents: 0 unchanged, 0 updated, 0 failed, 4 not_applied, 0 reverted, 0 pruned"
