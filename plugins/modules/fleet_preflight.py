@@ -59,8 +59,8 @@ options:
     type: dict
   origin:
     description:
-      - Per backend, the name of the variable each given option came from, for the messages, such as
-        C({nomad: {address: agent_fleet_nomad_addr, token: agent_fleet_nomad_token}}).
+      - "Per backend, the name of the variable each given option came from, for the messages, such as
+        C({nomad: {address: agent_fleet_nomad_addr, token: agent_fleet_nomad_token}})."
     type: dict
     default: {}
 seealso:
