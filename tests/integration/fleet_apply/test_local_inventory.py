@@ -25,11 +25,11 @@ def test_main_command_on_the_local_inventory(openbao, nomad_api, consul_api, tmp
     env = dict(openbao.env, **nomad_api.env, **consul_api.env)
     first = run(env, tmp_path)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
-    assert "0 unchanged, 7 updated, 0 failed, 0 reverted, 0 pruned" in first.stdout
+    assert "7 agents: 0 unchanged, 7 updated, 0 failed, 0 not_applied, 0 reverted, 0 pruned" in first.stdout
     assert sorted(nomad_api.jobs("research")) == ["digest", "embedder", "indexer", "retriever"]
     again = run(env, tmp_path)
     assert again.returncode == 0
-    assert "7 unchanged, 0 updated, 0 failed, 0 reverted, 0 pruned" in again.stdout
+    assert "7 agents: 7 unchanged, 0 updated, 0 failed, 0 not_applied, 0 reverted, 0 pruned" in again.stdout
     assert "changed=0" in again.stdout
 
 
@@ -40,6 +40,6 @@ def test_fleet_file_plan_writes_nothing(openbao, nomad_api, consul_api, tmp_path
     plan = run(env, tmp_path, "--check", "-e", f"fleet_file={spec_file}")
     assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-2000:]
     assert "PLAN (check mode, nothing changed):" in plan.stdout
-    assert "0 unchanged, 7 updated, 0 failed, 0 reverted, 0 pruned" in plan.stdout
+    assert "7 agents: 0 unchanged, 7 updated, 0 failed, 0 not_applied, 0 reverted, 0 pruned" in plan.stdout
     assert nomad_api.jobs("research") == {} and consul_api.writes() == []
     assert (tmp_path / "fleet.bundle.json").is_file()
