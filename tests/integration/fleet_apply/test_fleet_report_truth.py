@@ -103,3 +103,19 @@ def test_unowned_namespace_fails_the_play_and_leaves_agents_not_applied(stack, t
     assert stack.nomad.jobs("research") == {} and stack.nomad.jobs("support") == {}
     assert stack.nomad._api("GET", "/v1/namespace/research")["Description"] == "someone else's"
     print("\n".join(run.result(SHOW)["msg"]))
+
+
+def test_nomad_failing_after_the_preflight_leaves_agents_not_applied(stack, tmp_path):
+    # Nomad answers the preflight, then every namespace read fails (retries included).
+    stack.nomad.inject_fault("status", "/v1/namespace/", method="GET", count=1000, status=500)
+    run = run_fleet(stack.spec(), tmp_path / "apply", stack.env)
+    assert run.rc != 0, run
+    assert not run.result(PREFLIGHT).get("failed")
+    rep = report(run)
+    assert_counts_add_up(rep)
+    assert rep["counts"]["not_applied"] == AGENTS and rep["ok"] is False
+    for key, entry in rep["agents"].items():
+        assert entry["status"] == "not_applied"
+        assert "failed first:" in entry["reasons"][0] and "HTTP 500" in entry["reasons"][0], (key, entry)
+    assert stack.nomad.jobs("research") == {} and stack.nomad.jobs("support") == {}
+    print("\n".join(run.result(SHOW)["msg"]))
