@@ -61,7 +61,7 @@ def _text(msg):
 
 
 def _short(msg, limit=REASON_LIMIT):
-    msg = _text(msg or "failed")
+    msg = " ".join(_text(msg or "failed").split())  # one line
     return msg if len(msg) <= limit else msg[:limit] + "..."
 
 

@@ -119,3 +119,23 @@ def test_nomad_failing_after_the_preflight_leaves_agents_not_applied(stack, tmp_
         assert "failed first:" in entry["reasons"][0] and "HTTP 500" in entry["reasons"][0], (key, entry)
     assert stack.nomad.jobs("research") == {} and stack.nomad.jobs("support") == {}
     print("\n".join(run.result(SHOW)["msg"]))
+
+
+def test_vault_phase_failure_stops_before_consul_and_nomad(stack, tmp_path):
+    # A token the preflight accepts (lookup-self is in the default policy) but that may not
+    # write policies: the Vault phase fails, nothing after it is written, the report says so.
+    token = stack.openbao.client().auth.token.create(policies=["default"], ttl="10m")["auth"]["client_token"]
+    env = dict(stack.env, VAULT_TOKEN=token)
+    run = run_fleet(stack.spec(), tmp_path / "apply", env)
+    assert run.rc != 0, run
+    assert not run.result(PREFLIGHT).get("failed") and run.result(VAULT)["failed"]
+    rep = report(run)
+    assert_counts_add_up(rep)
+    assert rep["ok"] is False and rep["counts"]["failed"] + rep["counts"]["not_applied"] == AGENTS
+    for key, entry in rep["agents"].items():
+        assert entry["status"] in ("failed", "not_applied") and entry["reasons"], (key, entry)
+        if entry["status"] == "not_applied":
+            assert "the vault phase failed before the Nomad job was applied" in entry["reasons"][0]
+    assert stack.consul.entries == {} and stack.nomad.jobs("research") == {} and stack.nomad.jobs("support") == {}
+    assert token not in run.output
+    print("\n".join(run.result(SHOW)["msg"]))
