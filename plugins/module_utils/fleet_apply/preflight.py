@@ -36,13 +36,13 @@ def describe_origin(option, given, spec, labels, environ=None):
 
     ``given``: the options the task passed (empty ones already left out); ``spec``: that
     backend's argspec (its ``fallback`` names the environment variables, in order);
-    ``labels``: {option: name of the inventory/role variable that sets it}.
+    ``labels``: {option: where the caller took a given option from, in words, such as
+    "variable agent_fleet_nomad_addr" or "file ~/.agentfleet/lab/nomad.token"}.
     """
     environ = os.environ if environ is None else environ
     names = [option] + list((spec.get(option) or {}).get("aliases") or [])
     if any(given.get(name) not in (None, "") for name in names):
-        label = (labels or {}).get(option)
-        return "variable %s" % label if label else "task option %s" % option
+        return (labels or {}).get(option) or "task option %s" % option
     fallback = (spec.get(option) or {}).get("fallback") or ()
     for env in (fallback[1] if len(fallback) > 1 else ()):
         if env in environ:

@@ -7,7 +7,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client
 
 SPEC = {"address": {"fallback": (object, ["NOMAD_ADDR"])}, "token": {"fallback": (object, ["NOMAD_TOKEN"])},
         "url": {"aliases": ["address2"], "fallback": (object, ["CONSUL_HTTP_ADDR"])}}
-LABELS = {"address": "agent_fleet_nomad_addr"}
+LABELS = {"address": "variable agent_fleet_nomad_addr"}
 
 
 def test_origin_variable_then_environment_then_default():
