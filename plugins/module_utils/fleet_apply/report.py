@@ -128,7 +128,9 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
         counts[entry["status"]] += 1
     total = sum(counts.values())
     # Every agent of the spec has exactly one status; pruned agents are the only extra keys.
-    assert total == len(spec_agents) + counts["pruned"], (counts, len(spec_agents))
+    if total != len(spec_agents) + counts["pruned"]:  # not `assert`: kept under python -O
+        raise AssertionError("report counts %r do not add up to %d agents + %d pruned"
+                             % (counts, len(spec_agents), counts["pruned"]))
     failed_phases = [p for p in states if p["state"] == "failed"]
     return {"agents": report, "fleet": fleet, "phases": states, "counts": counts, "total": total,
             "ok": not fleet["failed"] and not failed_phases
@@ -143,10 +145,10 @@ def _mark_not_applied(report, agents, with_job, states, fleet):
     for phase in states:
         if phase["state"] == "failed" and not phase["has_results"]:
             fleet["failed"].append("%s failed: %s" % (_label(phase), _short(phase["msg"])))
+    if halted is not None and halted["phase"] in ("wait",) + PHASES[5:]:
+        halted = None  # the jobs were applied before that failure; their results say how
     if halted is None and (nomad is None or nomad["state"] != "ok"):
         return
-    if halted is not None and halted["phase"] in ("wait",) + PHASES[5:]:
-        return  # the jobs were applied before the failure; their results say how
     if halted is not None:
         cause = "not applied: %s failed before the Nomad job was applied: %s" % (
             _label(halted), _short(halted["msg"], AGENT_REASON_LIMIT))

@@ -113,3 +113,11 @@ def test_skipped_phase_is_not_a_failure():
     nomad = [res("job", "a", "t/a", "unchanged")]
     rep = build_report(["t/a"], nomad, phases={"vault": {"skipped": True, "changed": False}, "nomad": ok_phase(nomad)})
     assert rep["ok"] is True and rep["counts"]["unchanged"] == 1
+
+
+def test_after_a_failed_wait_an_agent_without_job_result_is_still_not_applied():
+    nomad = [res("job", "a", "t/a", "updated")]
+    rep = build_report(["t/a", "t/b"], nomad, phases={"nomad": ok_phase(nomad), "wait": {"failed": True, "msg": "x"}})
+    assert rep["agents"]["t/a"]["status"] == "updated"
+    assert rep["agents"]["t/b"]["status"] == "not_applied"
+    assert rep["agents"]["t/b"]["reasons"] == ["not applied: the Nomad phase returned no result for this agent's job"]
