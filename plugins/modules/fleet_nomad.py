@@ -149,7 +149,9 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description: One entry per object (C(object), C(name), C(agent), C(outcome), C(changed); jobs add C(namespace),
-    C(job_id), C(plan); waits add C(reason) and C(failed_allocations); C(msg) when failed).
+    C(job_id), C(plan); waits add C(reason) and C(failed_allocations); C(msg) when failed). When a namespace,
+    tenant ACL policy or quota fails, no job is applied and every job reports C(outcome=not_applied) with a
+    C(msg) naming that failure.
   returned: always
   type: list
   elements: dict
