@@ -108,7 +108,7 @@ def apply(spec_file, work, env, concurrency, label, profile=False, plan_cache=Tr
     if profile:
         print(run.stdout[run.stdout.find("TASKS RECAP"):])
     changed = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", run.stdout)
-    report = re.findall(r'"(\d+ unchanged, \d+ updated, \d+ failed, \d+ reverted, \d+ pruned)"', run.stdout)
+    report = re.findall(r'"\d+ agents: (\d+ unchanged, \d+ updated, \d+ failed, \d+ not_applied, \d+ reverted, \d+ pruned)"', run.stdout)
     return wall, int(changed.group(1)) if changed else -1, report[-1] if report else "(no report)"
 
 

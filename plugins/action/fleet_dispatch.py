@@ -5,8 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.dispatch_guard import (
-    check_items, dispatch_items)
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
+    OUTCOMES, check_items, dispatch_items)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispatch import DispatchError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import FleetAction, FleetActionFailed
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
@@ -39,12 +38,19 @@ class ActionModule(FleetAction):
                                      check_mode=self.check)
         except DispatchError as exc:
             raise FleetActionFailed(str(exc))
-        except NomadError as exc:
-            raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
-        summary = {"dispatched": 0, "existing": 0, "refused": 0}
+        summary = {outcome: 0 for outcome in OUTCOMES}
         for res in results:
             summary[res["outcome"]] += 1
         out = {"changed": summary["dispatched"] > 0, "results": results, "summary": summary}
+        broken = [r for r in results if r["outcome"] in ("failed", "not_attempted")]
+        if broken:
+            first = broken[0]
+            raise FleetActionFailed(
+                "dispatch of %s/%s stopped at item %s: %s; %d dispatched, %d already dispatched, %d failed, "
+                "%d not attempted. Re-run with the same items: each item keeps its idempotency token, so only "
+                "the missing ones are dispatched" % (
+                    p["namespace"], p["job_id"], first["id"], first["msg"], summary["dispatched"],
+                    summary["existing"], summary["failed"], summary["not_attempted"]), **out)
         if summary["refused"] and p["fail_on_limit"]:
             refused = [r["id"] for r in results if r["outcome"] == "refused"]
             raise FleetActionFailed("%d item(s) refused, the cap of %d running children of %s is reached: %s"

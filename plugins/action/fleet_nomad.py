@@ -65,6 +65,8 @@ class ActionModule(FleetAction):
                 results = sync.converge_tenancy()
                 if not any(r["outcome"] == "failed" for r in results):
                     results += sync.converge_jobs()
+                else:  # no job is applied after a namespace/policy/quota failure: say so per job
+                    results += sync.not_applied_jobs(results)
                 if state and not self.check:
                     save_known(state, sync.observed)
             elif p["phase"] == "wait":

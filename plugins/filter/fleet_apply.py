@@ -9,10 +9,10 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.api import to_plain
 
 
-def fleet_apply_report(agents, applied=None, waits=None, pruned=None):
-    """Per-agent report (unchanged / updated / failed / reverted / pruned) with ``lines``."""
+def fleet_apply_report(agents, applied=None, waits=None, pruned=None, phases=None):
+    """Per-agent report (unchanged / updated / failed / not_applied / reverted / pruned) with ``lines``."""
     report = build_report(to_plain(agents or []), to_plain(applied or []), to_plain(waits or []),
-                          to_plain(pruned or []))
+                          to_plain(pruned or []), to_plain(phases) if phases is not None else None)
     report["lines"] = summary_lines(report)
     return report
 

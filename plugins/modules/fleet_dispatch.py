@@ -14,6 +14,9 @@ description:
   - Nomad has no concurrency cap for dispatched jobs; this module counts the parent's pending and
     running children first and refuses the items that would exceed O(max_running).
   - Every item is checked (ID, meta, payload size under Nomad's 16 KiB limit) before anything is sent.
+  - When a dispatch call fails (after the client's retries, which send the same token), the task
+    stops sending, fails, and still returns one result per item. Re-running with the same items
+    dispatches only the missing ones.
   - This is an action plugin; it always runs on the controller (no module is sent to the host).
 version_added: 0.1.0
 author:
@@ -79,8 +82,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 results:
-  description: One entry per item, in order, with C(id), C(token), C(outcome) (dispatched, existing or refused),
-    C(dispatched_job_id) and C(msg) for refused items.
+  description:
+    - One entry per item, in order, with C(id), C(token), C(outcome), C(changed), C(dispatched_job_id) and C(msg).
+    - "C(outcome): V(dispatched) (started by this task), V(existing) (a live child already has the item's
+      idempotency token), V(refused) (over O(max_running)), V(failed) (its dispatch call failed, C(msg) says
+      why; the call may still have reached Nomad, and a re-run finds that child by its token),
+      V(not_attempted) (after a failure nothing more is sent)."
+    - Also returned when the task fails, so partial work is visible; C(changed) is V(true) when any
+      item was dispatched.
   returned: always
   type: list
   elements: dict
@@ -89,5 +98,5 @@ summary:
   description: Number of items per outcome.
   returned: always
   type: dict
-  sample: {"dispatched": 1, "existing": 1, "refused": 0}
+  sample: {"dispatched": 1, "existing": 1, "refused": 0, "failed": 0, "not_attempted": 0}
 """

@@ -158,7 +158,9 @@ RETURN = r"""
 results:
   description: One entry per object (C(object), C(name), C(agent), C(outcome), C(changed); jobs add C(namespace),
     C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(reason) and C(failed_allocations);
-    prune adds one C(prune_wait) entry (C(jobs), C(seconds), C(pending) on timeout); C(msg) when failed).
+    prune adds one C(prune_wait) entry (C(jobs), C(seconds), C(pending) on timeout); C(msg) when failed). When a
+    namespace, tenant ACL policy or quota fails, no job is applied and every job reports C(outcome=not_applied)
+    with a C(msg) naming that failure.
   returned: always
   type: list
   elements: dict

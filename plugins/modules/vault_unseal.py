@@ -11,6 +11,10 @@ version_added: 0.1.0
 description:
   - Reads the seal status; when the server is sealed, submits unseal keys one at a time
     (C(PUT /sys/unseal)) until it is unsealed. An unsealed server is left alone.
+  - When the seal status shows keys already submitted (progress above 0, for example from an
+    earlier run that failed half-way or a wrong key), that attempt is reset first
+    (C(PUT /sys/unseal) with C(reset=true)) so they are not combined with the right keys.
+    Do not run two unseals of the same server at the same time.
   - Keys come from O(keys_file) (as written by M(agentfleet.hashistack.vault_init)) or
     O(keys). They are never returned or logged.
 extends_documentation_fragment:
@@ -66,6 +70,12 @@ sealed:
   returned: always
   type: bool
   sample: false
+reset:
+  description: Whether an earlier partial unseal attempt (progress above 0 before this task) was reset first
+    (in check mode, whether it would be). Returned when the server was sealed.
+  returned: when sealed
+  type: bool
+  sample: true
 progress:
   description: Number of keys submitted towards the current unseal attempt (0 once unsealed).
   returned: always
@@ -108,10 +118,20 @@ def manage(module, client):
         return result
     keys = _keys(module.params)  # read even in check mode: a bad file fails early
     result["changed"] = True
+    # Keys already submitted before this run (an earlier failed run, a wrong key, a person)
+    # would be combined with ours and make a correct run fail: discard them first with
+    # PUT sys/unseal {"reset": true} (Vault/OpenBao http/sys_seal.go handleSysUnseal ->
+    # Core.ResetUnsealProcess; API docs "Submit Unseal Key", parameter reset).
+    result["reset"] = bool(result["progress"])
     if module._diff:
         result["diff"] = {"before": {"sealed": True}, "after": {"sealed": False}}
     if module.check_mode:
         return result
+    if result["reset"]:
+        status = client.put("sys/unseal", {"reset": True}, action="reset the earlier partial unseal") or {}
+        if status.get("progress"):
+            raise VaultModuleError("the earlier partial unseal was not reset: progress %s/%s"
+                                   % (status.get("progress"), status.get("t")))
     for key in keys:
         status = client.put("sys/unseal", {"key": key}, action="submit an unseal key") or {}
         if not status.get("sealed", True):

@@ -14,6 +14,7 @@ import json
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispatch import (
     DispatchError, children, dispatch, encode_payload)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 
 ACTIVE = ("pending", "running")
@@ -59,18 +60,42 @@ def running_children(client, job_id, namespace, stubs=None):
             and s.get("Status") in ACTIVE]
 
 
+OUTCOMES = ("dispatched", "existing", "refused", "failed", "not_attempted")
+
+
 def dispatch_items(client, job_id, namespace, items, max_running, check_mode=False, concurrency=8):
-    """One result per item, in order: existing / dispatched / refused (``check_mode``: would-be)."""
-    known = {}
-    ids = children(client, job_id, namespace)
-    for child in run_many(ids, lambda cid: client.get_job(cid, namespace), concurrency):
-        if child and child.get("DispatchIdempotencyToken") and not child.get("Stop"):
-            known[child["DispatchIdempotencyToken"]] = child["ID"]
-    running = len(running_children(client, job_id, namespace))
-    results = []
-    for item in items:
-        token = item_token(namespace, job_id, item["id"])
+    """One result per item, in order, whatever happens (``check_mode``: would-be outcomes):
+
+    - ``dispatched``: a child was started for it by this run;
+    - ``existing``: a live child already carries its idempotency token (nothing sent, or
+      Nomad matched the token itself);
+    - ``refused``: over ``max_running`` (with ``msg``);
+    - ``failed``: its dispatch call failed (``msg``; the call may still have reached Nomad:
+      a re-run finds that child by its token instead of starting a second one);
+    - ``not_attempted``: after a failure nothing more is sent (``msg``).
+
+    Tokens are ``item_token`` of the namespace, job and item ID, so retries and re-runs of
+    the same item always send the same token.
+    """
+    tokens = [item_token(namespace, job_id, item["id"]) for item in items]
+    try:
+        known = {}
+        ids = children(client, job_id, namespace)
+        for child in run_many(ids, lambda cid: client.get_job(cid, namespace), concurrency):
+            if child and child.get("DispatchIdempotencyToken") and not child.get("Stop"):
+                known[child["DispatchIdempotencyToken"]] = child["ID"]
+        running = len(running_children(client, job_id, namespace))
+    except NomadError as exc:  # reported per item, nothing was sent
+        why = "not attempted: reading the children of %s/%s failed: %s" % (namespace, job_id, exc)
+        return [{"id": str(item["id"]), "token": token, "outcome": "not_attempted", "changed": False, "msg": why}
+                for item, token in zip(items, tokens)]
+    results, stopped = [], None
+    for item, token in zip(items, tokens):
         out = {"id": str(item["id"]), "token": token}
+        if stopped is not None:
+            results.append(dict(out, outcome="not_attempted", changed=False,
+                                msg="not attempted: item %s failed first" % stopped))
+            continue
         if token in known:
             results.append(dict(out, outcome="existing", changed=False, dispatched_job_id=known[token]))
             continue
@@ -79,9 +104,14 @@ def dispatch_items(client, job_id, namespace, items, max_running, check_mode=Fal
                                 msg="%d children of %s/%s are pending or running, the cap is %d"
                                     % (running, namespace, job_id, max_running)))
             continue
-        payload = encode_payload(item.get("payload"), item.get("payload_base64"))
-        res = dispatch(client, job_id, namespace, payload_b64=payload, meta=item.get("meta"), token=token,
-                       check_mode=check_mode)
+        try:
+            payload = encode_payload(item.get("payload"), item.get("payload_base64"))
+            res = dispatch(client, job_id, namespace, payload_b64=payload, meta=item.get("meta"), token=token,
+                           check_mode=check_mode)
+        except (NomadError, DispatchError) as exc:  # this item failed; the rest are not sent
+            stopped = out["id"]
+            results.append(dict(out, outcome="failed", changed=False, msg=str(exc)))
+            continue
         outcome = "existing" if res.get("existing") else "dispatched"
         if outcome == "dispatched":
             running += 1

@@ -184,6 +184,24 @@ class NomadSync:
     def converge_jobs(self):
         return run_many(self.bundle["jobs"], self.apply_one, self.concurrency)
 
+    def not_applied_jobs(self, tenancy):
+        """One ``not_applied`` result per job of the bundle, for when ``tenancy`` (the results
+        of ``converge_tenancy``) has a failure and no job is applied. The reason is the
+        failure of the job's own namespace when there is one, else the first failure."""
+        failed = [r for r in tenancy if r["outcome"] == "failed"]
+        if not failed:
+            return []
+        namespaces = {n["Name"] for n in self.bundle["namespaces"]}
+        own = {r["name"]: r for r in failed if r["name"] in namespaces}
+        out = []
+        for item in self.bundle["jobs"]:
+            cause = own.get(item["namespace"]) or failed[0]
+            out.append(_res("job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
+                            namespace=item["namespace"], job_id=item["job_id"],
+                            msg="not applied: %s %s failed first: %s" % (
+                                cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
+        return out
+
     # -- wait ---------------------------------------------------------------
     def wait(self, refs, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
         """Wait for the deployments of the changed service jobs ``refs`` (dicts with

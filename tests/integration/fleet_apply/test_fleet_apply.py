@@ -88,7 +88,8 @@ def test_plan_apply_reapply_and_change_one_agent(stack, tmp_path):
     again = run_fleet(spec, tmp_path / "again", stack.env)
     assert again.rc == 0, again
     assert again.changed == [], again.changed
-    assert report(again)["counts"] == {"unchanged": 7, "updated": 0, "failed": 0, "reverted": 0, "pruned": 0}
+    assert report(again)["counts"] == {"unchanged": 7, "updated": 0, "failed": 0, "not_applied": 0, "reverted": 0,
+                                      "pruned": 0}
 
     # Change one agent: only its objects change.
     changed = copy.deepcopy(spec)
@@ -138,7 +139,7 @@ def test_failing_deployments_are_reported_with_reason(stack, tmp_path):
     assert retriever["status"] == "reverted", retriever
     assert "rolling back to job version" in " ".join(retriever["reasons"])
     assert rep["counts"]["unchanged"] == 5
-    assert "Fail when an agent failed or was reverted" in " ".join(run.failed)
+    assert "Fail when an agent failed, was not applied or was reverted" in " ".join(run.failed)
 
 
 def test_prune_removes_a_deleted_agent_only(stack, tmp_path):

@@ -52,3 +52,34 @@ def test_dispatch_bad_input_sends_nothing(slow_stack, tmp_path):
     wrong = dispatch(stack, tmp_path / "wrong", ITEMS, agent="research/retriever")
     assert wrong.rc != 0 and "not a kind=dispatch agent" in wrong.stdout
     assert children(stack) == []
+
+
+DISPATCH = "agentfleet.hashistack.agent_fleet : Dispatch with idempotency tokens derived from the work item IDs"
+
+
+def test_dispatch_fault_mid_batch_reports_every_item_and_rerun_never_duplicates(slow_stack, tmp_path):
+    stack = slow_stack
+    assert run_fleet(stack.spec(), tmp_path / "apply", stack.env, extra={"agent_fleet_wait": False}).rc == 0
+    items = [{"id": f"W-{n}", "payload": '{"ticket": %d}' % n, "meta": {"ticket_id": str(n)}} for n in range(1, 6)]
+    # The third dispatch reaches Nomad and starts its child, but every answer to it is lost
+    # (retries included): the worst case for duplicates.
+    stack.nomad.inject_fault("drop_after", "/v1/job/ticket-worker/dispatch", method="POST", count=50, after=2)
+    first = dispatch(stack, tmp_path / "first", items, max_running=10)
+    assert first.rc != 0, first
+    res = first.result(DISPATCH)
+    assert res["changed"] is True and res["failed"] is True
+    assert [r["outcome"] for r in res["results"]] == ["dispatched", "dispatched", "failed", "not_attempted",
+                                                        "not_attempted"]
+    assert res["summary"] == {"dispatched": 2, "existing": 0, "refused": 0, "failed": 1, "not_attempted": 2}
+    assert "stopped at item W-3" in res["msg"] and "2 dispatched" in res["msg"]
+    assert res["results"][3]["msg"] == "not attempted: item W-3 failed first"
+    assert len(children(stack)) == 3  # W-3's child exists although its answer was lost
+    stack.nomad.clear_faults()
+    again = dispatch(stack, tmp_path / "again", items, max_running=10)
+    assert again.rc == 0, again
+    res2 = again.result(DISPATCH)
+    assert [r["outcome"] for r in res2["results"]] == ["existing", "existing", "existing", "dispatched", "dispatched"]
+    assert [r["token"] for r in res2["results"]] == [r["token"] for r in res["results"]]
+    assert len(children(stack)) == 5  # one child per item, none twice
+    print(res["msg"])
+    print([(r["id"], r["outcome"]) for r in res["results"]], [(r["id"], r["outcome"]) for r in res2["results"]])

@@ -1,4 +1,5 @@
 """vault_init / vault_unseal against a fresh, non-dev raft OpenBao server."""
+import base64
 import json
 import os
 import stat
@@ -134,3 +135,28 @@ def test_unseal_refuses_bad_input(openbao_raft, tmp_path):
     # Server already initialised: dest untouched even though it exists.
     assert existing.rc == 0 and existing.result("stale dest")["changed"] is False
     assert json.loads(open_file.read_text()) == {"keys_base64": ["aGVsbG8="]}
+
+
+def test_unseal_resets_a_partial_attempt_left_by_an_earlier_run(openbao_raft, tmp_path):
+    dest = tmp_path / "init.json"
+    env = openbao_raft.env
+    run = run_playbook([{"name": "init", "agentfleet.hashistack.vault_init": {
+        "dest": str(dest), "secret_shares": 3, "secret_threshold": 2}}], tmp_path=tmp_path / "r1", env=env)
+    assert run.rc == 0, run
+    data = json.loads(dest.read_text())
+    # An earlier run (or a person) submitted a wrong key of the right length and stopped: progress 1/2.
+    wrong = base64.b64encode(os.urandom(len(base64.b64decode(data["keys_base64"][0])))).decode()
+    client = hvac.Client(url=openbao_raft.addr)
+    assert client.sys.submit_unseal_key(wrong)["progress"] == 1
+    run = run_playbook([
+        {"name": "unseal (check)", "agentfleet.hashistack.vault_unseal": {"keys": "{{ unseal_keys }}"},
+         "check_mode": True},
+        {"name": "unseal", "agentfleet.hashistack.vault_unseal": {"keys": "{{ unseal_keys }}"}},
+    ], tmp_path=tmp_path / "r2", env=env, extra_vars={"unseal_keys": data["keys"][:2]}, verbosity=3)
+    assert run.rc == 0, run
+    check = run.result("unseal (check)")
+    assert check["reset"] is True and check["progress"] == 1 and check["sealed"] is True
+    res = run.result("unseal")
+    assert res["reset"] is True and res["sealed"] is False and res["progress"] == 0
+    assert openbao_raft.health()["sealed"] is False
+    assert_no_secret(run, wrong, *_secrets(dest))

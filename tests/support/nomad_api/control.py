@@ -76,12 +76,21 @@ class NomadApi:
             self.state.batch_outcomes[(namespace, job_id)] = {
                 "outcome": outcome, "failed_task_event": failed_task_event}
 
-    def inject_fault(self, kind, path_prefix="/", method=None, count=1, status=500, delay=0.0):
+    def inject_fault(self, kind, path_prefix="/", method=None, count=1, status=500, delay=0.0, after=0):
         """Next ``count`` requests matching ``path_prefix``/``method`` get a fault:
         "status" (answer ``status``), "latency" (sleep ``delay`` then answer),
         "drop" (close the connection without an answer, request not applied),
-        "drop_after" (apply the request, then close without an answer)."""
+        "drop_after" (apply the request, then close without an answer).
+        ``after``: let that many matching requests through untouched first (a fault in
+        the middle of a batch). Faults are taken in the order they were injected."""
+        if after:
+            self.server.inject_fault("latency", path_prefix, method, after, status, 0.0)
         self.server.inject_fault(kind, path_prefix, method, count, status, delay)
+
+    def clear_faults(self):
+        """Drop every fault not used up yet."""
+        with self.server._faults_lock:
+            self.server._faults.clear()
 
     def jobs(self, namespace="default"):
         """Read-only copy of the stored jobs of ``namespace``: {job_id: job}."""

@@ -1,6 +1,9 @@
 """Dispatch guard: stable tokens, item checks before sending, the running-children cap."""
+import pytest
+
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.dispatch_guard import (
     check_items, dispatch_items, item_token)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from tests.unit.plugins.module_utils.fleet_apply.fakes import FakeNomad
 
 PARENT = {"ID": "worker", "Namespace": "t", "Type": "batch", "ParameterizedJob": {"Payload": "optional"}}
@@ -46,3 +49,46 @@ def test_check_mode_dispatches_nothing():
     client = FakeNomad([PARENT])
     res = dispatch_items(client, "worker", "t", [{"id": "a"}, {"id": "b"}], max_running=1, check_mode=True)
     assert [r["outcome"] for r in res] == ["dispatched", "refused"] and client.dispatched == []
+
+
+class FlakyNomad(FakeNomad):
+    """Dispatch calls after the first ``ok`` ones fail; ``applied``: the failing call still starts a child
+    (its answer is lost), like a dropped connection after Nomad acted."""
+
+    def __init__(self, jobs, ok, applied=False):
+        super().__init__(jobs)
+        self.ok, self.applied, self.attempts = ok, applied, 0
+
+    def dispatch_job(self, job_id, namespace=None, payload=None, meta=None, idempotency_token=None):
+        self.attempts += 1
+        if self.attempts > self.ok:
+            if self.applied:
+                super().dispatch_job(job_id, namespace, payload, meta, idempotency_token)
+            raise NomadError(None, "POST", "/v1/job/%s/dispatch" % job_id, "ConnectionError: connection reset")
+        return super().dispatch_job(job_id, namespace, payload, meta, idempotency_token)
+
+
+@pytest.mark.parametrize("applied", [False, True])
+def test_mid_batch_failure_reports_every_item_and_rerun_sends_only_the_missing(applied):
+    client = FlakyNomad([PARENT], ok=2, applied=applied)
+    items = [{"id": "T-%d" % n} for n in range(1, 6)]
+    res = dispatch_items(client, "worker", "t", items, max_running=10)
+    assert [r["outcome"] for r in res] == ["dispatched", "dispatched", "failed", "not_attempted", "not_attempted"]
+    assert "connection reset" in res[2]["msg"] and res[3]["msg"] == "not attempted: item T-3 failed first"
+    assert [r["token"] for r in res] == [item_token("t", "worker", i["id"]) for i in items]
+    client.ok = 100
+    again = dispatch_items(client, "worker", "t", items, max_running=10)
+    # T-3 reached Nomad when the failure came after it acted: its token finds that child.
+    assert [r["outcome"] for r in again] == ["existing", "existing", "existing" if applied else "dispatched",
+                                             "dispatched", "dispatched"]
+    tokens = [d[1] for d in client.dispatched]
+    assert sorted(tokens) == sorted(set(tokens)) and len(tokens) == 5  # one child per item, never two
+
+
+def test_failure_reading_children_marks_every_item_not_attempted():
+    class Down(FakeNomad):
+        def list_jobs(self, namespace=None, prefix=None):
+            raise NomadError(None, "GET", "/v1/jobs", "ConnectionError: refused")
+    res = dispatch_items(Down([PARENT]), "worker", "t", [{"id": "a"}, {"id": "b"}], max_running=1)
+    assert [r["outcome"] for r in res] == ["not_attempted", "not_attempted"]
+    assert "reading the children of t/worker failed" in res[0]["msg"]

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side, read-only connection checks of Nomad, Vault and Consul before a fleet apply."""
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import connection_argument_spec
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.preflight import (
+    PreflightError, check_consul, check_nomad, check_vault, describe_origin, failure_message)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient, vault_argument_spec
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import FleetAction, FleetActionFailed
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
+    NOMAD_ARGSPEC, nomad_client)
+
+ARGSPEC = dict(
+    nomad=dict(type="dict", no_log=False),
+    vault=dict(type="dict", no_log=False),
+    consul=dict(type="dict", no_log=False),
+    origin=dict(type="dict", default={}),
+)
+# Per backend: its connection argspec, the address option, and how to check it.
+SPECS = {"nomad": (NOMAD_ARGSPEC, "address"), "vault": (vault_argument_spec(), "url"),
+         "consul": (connection_argument_spec(), "url")}
+
+
+def _nomad(params):
+    client = nomad_client(params)
+    return client.address, check_nomad(client, NomadError)
+
+
+def _vault(params):
+    if not params.get("url"):
+        raise PreflightError("no address: set VAULT_ADDR or the url option")
+    client = VaultClient(params)
+    return client.url, check_vault(client)
+
+
+def _consul(params):
+    client = ConsulClient(
+        url=params["url"], token=params["token"], use_ssl=params["use_ssl"],
+        validate_certs=params["validate_certs"], ca_path=params["ca_path"], client_cert=params["client_cert"],
+        client_key=params["client_key"], namespace=params["namespace"], partition=params["partition"],
+        datacenter=params["datacenter"], timeout=params["timeout"], retries=params["retries"],
+        retry_delay=params["retry_delay"])
+    return client.url, check_consul(client)
+
+
+CHECKS = {"nomad": _nomad, "vault": _vault, "consul": _consul}
+
+
+class ActionModule(FleetAction):
+    ARGSPEC = ARGSPEC
+    _VALID_ARGS = frozenset(ARGSPEC)
+
+    def execute(self, params):
+        backends, failures = [], []
+        for name in ("nomad", "vault", "consul"):
+            given = params[name]
+            if given is None:
+                continue
+            entry, message = self._check(name, dict(given), (params["origin"] or {}).get(name) or {})
+            backends.append(entry)
+            if message:
+                failures.append(message)
+        if not backends:
+            raise FleetActionFailed("give at least one of nomad, vault, consul (their connection options)")
+        out = {"changed": False, "backends": backends}
+        if failures:
+            raise FleetActionFailed("preflight failed, nothing was changed: " + " || ".join(failures),
+                                    failures=failures, **out)
+        return out
+
+    def _check(self, name, given, labels):
+        """({backend, address, address_from, token_from, ok, detail}, failure message or None)."""
+        spec, addr_opt = SPECS[name]
+        validated = ArgumentSpecValidator(spec).validate(given)
+        params = validated.validated_parameters
+        address = params.get(addr_opt) or ("(%s default)" % addr_opt)
+        address_from = describe_origin(addr_opt, given, spec, labels)
+        token_from = describe_origin("token", given, spec, labels)
+        if name == "vault" and params.get("auth_method") not in (None, "token"):
+            token_from = "auth_method=%s" % params["auth_method"]
+        entry = {"backend": name, "address": address, "address_from": address_from or "the default",
+                 "token_from": token_from or "none", "ok": False}
+        try:
+            if validated.error_messages:
+                raise PreflightError("bad connection options: %s" % "; ".join(validated.error_messages))
+            entry["address"], entry["detail"] = CHECKS[name](params)
+            entry["ok"] = True
+            return entry, None
+        except (PreflightError, NomadError, VaultModuleError, ConsulError, FleetActionFailed, ValueError) as exc:
+            entry["detail"] = str(exc)
+            return entry, failure_message(name, entry["address"], address_from, token_from, str(exc))

@@ -1,0 +1,25 @@
+"""NomadSync.not_applied_jobs: after a tenancy failure every job says why it was not applied."""
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import NomadSync
+from tests.unit.plugins.module_utils.fleet_apply.fakes import FakeNomad
+
+
+def job(tenant, agent):
+    return {"tenant": tenant, "agent": agent, "kind": "service", "namespace": tenant, "job_id": agent,
+            "autoscaled": False, "job": {"Job": {"ID": agent}}}
+
+
+BUNDLE = {"fleet": "lab", "agents": {}, "namespaces": [{"Name": "a"}, {"Name": "b"}],
+          "jobs": [job("a", "x"), job("b", "y")]}
+
+
+def test_each_job_gets_its_own_namespace_failure_or_the_first_one():
+    tenancy = [{"object": "namespace", "name": "a", "agent": None, "outcome": "failed",
+                "msg": "namespace 'a' exists and is not owned by fleet 'lab'; refusing to change it"},
+               {"object": "namespace", "name": "b", "agent": None, "outcome": "created"}]
+    out = NomadSync(FakeNomad(), BUNDLE).not_applied_jobs(tenancy)
+    assert [(r["agent"], r["outcome"], r["changed"]) for r in out] == [("a/x", "not_applied", False),
+                                                                        ("b/y", "not_applied", False)]
+    assert out[0]["msg"] == ("not applied: namespace a failed first: namespace 'a' exists and is not owned "
+                             "by fleet 'lab'; refusing to change it")
+    assert out[1]["msg"].startswith("not applied: namespace a failed first")  # b's own namespace was fine
+    assert NomadSync(FakeNomad(), BUNDLE).not_applied_jobs(tenancy[1:]) == []
