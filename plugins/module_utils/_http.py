@@ -78,12 +78,12 @@ _CALL = contextvars.ContextVar("agentfleet_http_call", default=None)
 
 @contextlib.contextmanager
 def idempotent(flag=True):
-    """Declare the calls made inside the block idempotent (or, with False, not).
+    """Declare the calls made inside the block idempotent (False: not; None: by method).
 
     Example: ``with idempotent(): client.post(...)`` lets a lost answer or a 503 be
     retried for a write that gives the same result when repeated.
     """
-    token = _IDEMPOTENT.set(bool(flag))
+    token = _IDEMPOTENT.set(None if flag is None else bool(flag))
     try:
         yield
     finally:

@@ -10,7 +10,6 @@ settings, the token header, the retry policy, the per-call deadline, fast-fail
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 from urllib.parse import urlsplit
@@ -85,11 +84,6 @@ def _attempts(exc):
     """Attempts made, as recorded by the session on the response or the error."""
     inner = getattr(exc, "nomad_resp", exc)
     return getattr(inner, "attempts", None) or getattr(exc, "attempts", None) or 1
-
-
-@contextlib.contextmanager
-def _no_declaration():
-    yield
 
 
 def hcl_variables(variables):
@@ -173,7 +167,7 @@ class NomadClient:
         """
         method, path = (label.split(" ", 1) + [""])[:2]
         try:
-            with declare_idempotent(idempotent) if idempotent is not None else _no_declaration():
+            with declare_idempotent(idempotent):
                 return func(*args, **kwargs)
         except (nomad_exc.BaseNomadException, requests.RequestException) as exc:
             status, method, endpoint, text = _describe(exc, method, path)
