@@ -280,7 +280,12 @@ class BoundedAdapter(HTTPAdapter):
 # -- fast-fail ---------------------------------------------------------------------
 class BackendHealth:
     """Counts calls in a row that got no answer; ``down`` once ``threshold`` is reached
-    (0 disables). Shared by the threads of one bulk operation."""
+    (0 disables). Shared by the threads of one bulk operation.
+
+    After a call got no answer, a new call first waits (at most ``max_wait`` s) for the
+    calls already in flight to end, so that a wave of concurrent calls that all time
+    out together trips fast-fail before any further call is sent.
+    """
 
     def __init__(self, backend, address, threshold=DEFAULT_FAIL_FAST_AFTER):
         if threshold is None or int(threshold) < 0:
@@ -288,23 +293,10 @@ class BackendHealth:
         self.backend = backend
         self.address = address
         self.threshold = int(threshold)
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._failures = 0
-        self._last = None
+        self._in_flight = 0
         self._down = None
-
-    def answered(self):
-        with self._lock:
-            if self._down is None:
-                self._failures = 0
-
-    def failed(self, error):
-        with self._lock:
-            self._failures += 1
-            self._last = error
-            if self.threshold and self._failures >= self.threshold and self._down is None:
-                self._down = ("%s at %s is not answering: %d calls in a row failed (last: %s); "
-                              "stopped sending it requests" % (self.backend, self.address, self._failures, error))
 
     @property
     def down(self):
@@ -314,6 +306,39 @@ class BackendHealth:
     def check(self):
         if self._down is not None:
             raise BackendDown(self._down)
+
+    def begin(self, max_wait):
+        """Before a call: raise ``BackendDown`` when down, else count the call in flight."""
+        with self._cond:
+            if self.threshold and self._failures and self._down is None:
+                self._cond.wait_for(lambda: self._down is not None or not self._failures or not self._in_flight,
+                                    timeout=max_wait)
+            self.check()
+            self._in_flight += 1
+
+    def answered(self):
+        """After a call that got an HTTP answer (any status)."""
+        self._end(None)
+
+    def failed(self, error):
+        """After a call that got no answer; ``error`` is its message."""
+        self._end(error)
+
+    def neither(self):
+        """After a call that ended otherwise (TLS or request error): counts nothing."""
+        self._end(False)
+
+    def _end(self, error):
+        with self._cond:
+            self._in_flight = max(0, self._in_flight - 1)
+            if error is None and self._down is None:
+                self._failures = 0
+            elif error:
+                self._failures += 1
+                if self.threshold and self._failures >= self.threshold and self._down is None:
+                    self._down = ("%s at %s is not answering: %d calls in a row failed (last: %s); "
+                                  "stopped sending it requests" % (self.backend, self.address, self._failures, error))
+            self._cond.notify_all()
 
 
 # -- the session -------------------------------------------------------------------
@@ -352,26 +377,39 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
             left = max(outer.remaining(), 0.001)
             kwargs["timeout"] = (left, left)
             return super().send(request, **kwargs)
-        self.health.check()
+        self.health.begin(max_wait=self.deadline_seconds + 1)
         call = _Call(self.deadline_seconds)
         token = _CALL.set(call)
         kwargs["timeout"] = (self.deadline_seconds, self.deadline_seconds)
+        outcome = False
         try:
             response = super().send(request, **kwargs)
+            if call.expired:
+                # The watchdog cut the connection: what was read may be cut short too
+                # (headers end at end-of-file), so the answer is not trusted.
+                response.close()
+                raise requests.exceptions.ReadTimeout("deadline passed", request=request)
+            outcome = None
         except requests.exceptions.RequestException as exc:
             error = self._translate(exc, call, request)
             if error is exc:
                 raise
+            outcome = str(error)
             raise error from None
         finally:
             call.finish()
             _CALL.reset(token)
-        self.health.answered()
+            if outcome is None:
+                self.health.answered()
+            elif outcome:
+                self.health.failed(outcome)
+            else:
+                self.health.neither()
         response.attempts = call.attempts
         return response
 
     def _translate(self, exc, call, request):
-        """A clean error for ``exc``; counts it towards fast-fail when nothing answered."""
+        """A clean error for ``exc`` (the same ``exc`` when it is not a transport failure)."""
         where = "%s (%s %s)" % (self.address, request.method, _path(request.url))
         root = _root_cause(exc)
         if call.expired or isinstance(exc, requests.exceptions.Timeout):
@@ -389,7 +427,6 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
             return exc
         error.attempts = call.attempts
         error.seconds = call.seconds
-        self.health.failed(str(error))
         return error
 
 

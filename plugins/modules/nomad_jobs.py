@@ -208,6 +208,8 @@ def main():
         out["diff"] = diffs
     if summary["failed"]:
         bad = [r["job_id"] for r in results if r["failed"]]
+        if client.down:  # fast-fail: one message instead of one per job not tried
+            module.fail_json(msg="%s; %d of %d jobs not applied" % (client.down, len(bad), len(results)), **out)
         module.fail_json(msg="%d of %d jobs failed: %s" % (len(bad), len(results), ", ".join(bad[:20])), **out)
     module.exit_json(**out)
 
