@@ -40,4 +40,4 @@ class ActionModule(FleetAction):
             raise FleetActionFailed(str(exc), status=exc.status)
         except ValueError as exc:
             raise FleetActionFailed(str(exc))
-        return self.finish(results)
+        return self.finish(results, down=client.down)

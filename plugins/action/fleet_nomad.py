@@ -76,4 +76,4 @@ class ActionModule(FleetAction):
                                                for r in results if r.get("tenant") and r.get("agent_name")})
         except NomadError as exc:
             raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
-        return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], **extra)
+        return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], down=client.down, **extra)
