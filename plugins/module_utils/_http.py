@@ -410,7 +410,7 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
 
     def _translate(self, exc, call, request):
         """A clean error for ``exc`` (the same ``exc`` when it is not a transport failure)."""
-        where = "%s (%s %s)" % (self.address, request.method, _path(request.url))
+        where = self.address
         root = _root_cause(exc)
         if call.expired or isinstance(exc, requests.exceptions.Timeout):
             error = RequestTimedOut("timed out after %s waiting for %s" % (_seconds(call.seconds), where),
@@ -421,20 +421,12 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
                 and not isinstance(root, (ConnectionResetError, BrokenPipeError)):
             error = CannotConnect("cannot connect to %s (is the server running?)" % where, request=request)
         elif isinstance(exc, requests.exceptions.ConnectionError):
-            error = ConnectionLost("%s closed the connection before answering %s %s"
-                                   % (self.address, request.method, _path(request.url)), request=request)
+            error = ConnectionLost("%s closed the connection before answering" % where, request=request)
         else:
             return exc
         error.attempts = call.attempts
         error.seconds = call.seconds
         return error
-
-
-def _path(url):
-    """Path of ``url`` without the query string (which may carry tokens)."""
-    rest = url.split("://", 1)[-1]
-    path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
-    return path.split("?", 1)[0]
 
 
 def transport_error_message(exc):

@@ -40,7 +40,7 @@ def vault_call(address, **kw):
 CLIENTS = {
     "nomad": (nomad_call, NomadError, "GET /v1/job/web"),
     "consul": (consul_call, ConsulError, "GET /v1/config/service-defaults/web"),
-    "vault": (vault_call, VaultModuleError, "GET /v1/sys/init"),
+    "vault": (vault_call, VaultModuleError, "read sys/init"),
 }
 
 
@@ -60,7 +60,8 @@ def test_a_stalling_server_cannot_outlast_the_deadline(client, fault, record_pro
     record_property("elapsed_s", round(elapsed, 2))
     print("%s %s: ended after %.2f s (deadline %.1f s): %s" % (client, fault, elapsed, DEADLINE, msg))
     assert DEADLINE - 0.2 <= elapsed < DEADLINE + SLACK, elapsed
-    assert "timed out after 3 s waiting for %s (%s)" % (server.address, where) in msg
+    assert msg.endswith("timed out after 3 s waiting for %s" % server.address)
+    assert where in msg
     assert "Max retries exceeded" not in msg and "ConnectionPool" not in msg
     if fault != "hang":
         assert len(server.requests) == 1  # the deadline was spent: no retry started
@@ -71,7 +72,8 @@ def test_a_refused_connection_is_named_and_retried(client):
     make, error, where = CLIENTS[client]
     address = refused_address()
     elapsed, msg = timed(make(address, retries=2), error)
-    assert "cannot connect to %s (%s) (is the server running?)" % (address, where) in msg
+    assert msg.endswith("cannot connect to %s (is the server running?)" % address)
+    assert where in msg
     assert "Max retries exceeded" not in msg and "ConnectionPool" not in msg
     assert elapsed < 2
 

@@ -96,7 +96,7 @@ def test_timeout_bounds_the_whole_call_then_next_call_succeeds(consul_api):
     c = client(consul_api, timeout=0.3, retries=1)
     with pytest.raises(ConsulError) as err:
         c.put_config_entry(ENTRY)
-    assert "timed out after 0.3 s waiting for %s (PUT /v1/config)" % consul_api.addr in str(err.value)
+    assert str(err.value) == "Consul PUT /v1/config failed: timed out after 0.3 s waiting for %s" % consul_api.addr
     assert c.put_config_entry(ENTRY) is True
 
 

@@ -125,7 +125,7 @@ def test_unreachable_server_is_retried_and_translated():
     err = info.value
     assert err.status is None and err.attempts == 3
     assert str(err).startswith("Nomad GET /v1/job/web")
-    assert "cannot connect to %s (GET /v1/job/web) (is the server running?)" % addr in str(err)
+    assert str(err).endswith("cannot connect to %s (is the server running?)" % addr)
     assert "Max retries exceeded" not in str(err) and "HTTPConnectionPool" not in str(err)
 
 
