@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import random
 import socket
 import threading
 import time
@@ -145,6 +146,20 @@ class BoundedRetry(Retry):
     def _is_method_retryable(self, method):
         return is_idempotent(method)
 
+    def get_backoff_time(self):
+        """``retry_delay`` before the first retry, doubling after each further failure,
+        at most ``backoff_max``, plus up to ``backoff_jitter`` (urllib3 waits nothing
+        before the first retry; this policy always waits)."""
+        failures = 0
+        for attempt in reversed(self.history):
+            if attempt.redirect_location is not None:
+                break
+            failures += 1
+        if not failures:
+            return 0.0
+        wait = self.backoff_factor * (2 ** (failures - 1)) + random.random() * self.backoff_jitter
+        return float(max(0.0, min(self.backoff_max, wait)))
+
     def planned_wait(self, response=None):
         """Seconds this Retry would sleep before the next attempt."""
         if response is not None and self.respect_retry_after_header:
@@ -177,7 +192,7 @@ def retry_policy(retries=3, retry_delay=0.5):
     return BoundedRetry(
         total=retries, connect=retries, read=retries, status=retries, other=0, redirect=0,
         allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES,
-        backoff_factor=float(retry_delay) / 2, backoff_max=BACKOFF_MAX, backoff_jitter=float(retry_delay) / 10,
+        backoff_factor=float(retry_delay), backoff_max=BACKOFF_MAX, backoff_jitter=float(retry_delay) / 10,
         respect_retry_after_header=True, retry_after_max=RETRY_AFTER_MAX,
         raise_on_status=False, raise_on_redirect=False)
 

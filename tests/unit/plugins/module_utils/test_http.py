@@ -72,8 +72,13 @@ def test_backoff_doubles_from_retry_delay_and_is_capped():
     for _ in range(6):
         policy = _increment(policy, "GET", NewConnectionError(None, "refused"))
         waits.append(policy.get_backoff_time())
-    # urllib3: no wait before the first retry; then retry_delay doubling, capped at BACKOFF_MAX.
-    assert waits == [0, 1.0, 2.0, 4.0, _http.BACKOFF_MAX, _http.BACKOFF_MAX]
+    # retry_delay before the first retry, then doubling, capped at BACKOFF_MAX.
+    assert waits == [1.0, 2.0, 4.0, _http.BACKOFF_MAX, _http.BACKOFF_MAX, _http.BACKOFF_MAX]
+
+
+def test_backoff_jitter_is_at_most_a_tenth_of_retry_delay():
+    policy = _increment(retry_policy(retries=3, retry_delay=2.0), "GET", NewConnectionError(None, "refused"))
+    assert all(2.0 <= policy.get_backoff_time() <= 2.2 for _ in range(50))
 
 
 class _Resp:
