@@ -12,6 +12,7 @@ It speaks raw bytes over TCP so it can do what a well-behaved HTTP library would
 
 Each request takes the next behaviour from ``script``; when the script is used up,
 ``default`` applies. ``requests`` records (method, path, monotonic time) per request.
+With ``tls=(certfile, keyfile)`` the server speaks HTTPS (``address`` says https).
 A refused connection needs no server: use ``refused_address()``.
 
 Usage::
@@ -22,6 +23,7 @@ Usage::
 import json
 import socket
 import socketserver
+import ssl
 import threading
 import time
 
@@ -39,8 +41,12 @@ def ok(body=None):
 
 
 class FaultServer:
-    def __init__(self, script=None, default=("hang",), interval=1.0):
+    def __init__(self, script=None, default=("hang",), interval=1.0, tls=None):
         self.script = list(script or [])
+        self._tls = None
+        if tls:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(*tls)
         self.default = default
         self.interval = interval
         self.requests = []
@@ -58,7 +64,7 @@ class FaultServer:
             request_queue_size = 128
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self.address = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self.address = "%s://127.0.0.1:%d" % ("https" if tls else "http", self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
 
@@ -84,6 +90,11 @@ class FaultServer:
             return self.script.pop(0) if self.script else self.default
 
     def _serve(self, sock):
+        if self._tls is not None:
+            try:
+                sock = self._tls.wrap_socket(sock, server_side=True)
+            except (OSError, ssl.SSLError):
+                return
         reader = sock.makefile("rb")
         while not self._stop.is_set():
             request = _read_request(reader)

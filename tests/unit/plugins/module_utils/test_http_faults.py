@@ -4,9 +4,15 @@ Each call must end within its deadline (``timeout``, for the call as a whole) ho
 the server stalls, with a message naming the address and the time; retries follow the
 one policy of ``_http``; fast-fail stops a bulk operation once the server is down.
 """
+import datetime
+import ipaddress
 import time
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import NomadSync
@@ -145,6 +151,34 @@ def test_fast_fail_after_consecutive_failures(client):
     elapsed, msg = timed(lambda: read(one), error)
     assert "%s at %s is not answering: 2 calls in a row failed" % (client.capitalize(), address) in msg
     assert elapsed < 0.05
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory):
+    """(certfile, keyfile) of a throw-away certificate for 127.0.0.1."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "faults")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return str(folder / "cert.pem"), str(folder / "key.pem")
+
+
+@pytest.mark.parametrize("fault", ["trickle_headers", "trickle_body"])
+def test_the_deadline_holds_over_tls(self_signed, fault):
+    with FaultServer(default=(fault,), interval=1.0, tls=self_signed) as server:
+        elapsed, msg = timed(nomad_call(server.address, ca_cert=self_signed[0]), NomadError)
+    assert server.address.startswith("https://")
+    assert DEADLINE - 0.2 <= elapsed < DEADLINE + SLACK, elapsed
+    assert msg.endswith("timed out after 3 s waiting for %s" % server.address)
 
 
 def _bundle(count):
