@@ -62,10 +62,17 @@ except ImportError as exc:  # reported by each client
     HTTPAdapter = Retry = HTTPConnectionPool = HTTPSConnectionPool = object
     requests = None
 
-# Statuses retried for an idempotent request. 502/504: a gateway in front of the
-# server failed; 503: the server cannot serve now (Vault sealed or standby, Consul
-# with no leader behind a proxy); 429: rate limited (Consul's and Nomad's HTTP
-# connection limiters, Vault's rate-limit quotas), with Retry-After honoured.
+# Statuses retried for an idempotent request, the server having said "not now":
+# - 429: rate limited. Nomad's per-client HTTP connection limiter answers it
+#   (command/agent/http.go, connLimiter); Consul's RPC rate limiter maps
+#   ErrRetryElsewhere to it (agent/consul/rate/handler.go); Vault/OpenBao rate-limit
+#   quotas answer it. Retry-After is honoured (capped at RETRY_AFTER_MAX).
+# - 503: Consul maps the rate limiter's ErrRetryLater to it (same file); Vault/OpenBao
+#   answer it while sealed or on a standby that cannot forward.
+# - 502, 504: a gateway or load balancer in front of the server failed.
+# 500 is not retried: Nomad answers it for any failed RPC (errCodeFromHandler in
+# command/agent/http.go) and Consul for config entries it refuses, which a repeat
+# cannot fix. 501 means Nomad OSS lacks an Enterprise endpoint.
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 # Methods that are safe to repeat (RFC 9110 section 9.2.2) plus Vault's LIST.
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "DELETE", "LIST"])
