@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import itertools
 import random
 import socket
 import threading
@@ -206,19 +208,17 @@ def retry_policy(retries=3, retry_delay=0.5):
 
 # -- the per-call deadline -----------------------------------------------------------
 class _Call:
-    """One call's deadline (monotonic), retry count and watchdog."""
+    """One call's deadline (monotonic), retry count and the connection it uses."""
 
     def __init__(self, seconds):
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
         self.retries = 0
         self.expired = False
+        self.done = False
         self._lock = threading.Lock()
         self._conn = None
-        self._done = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        _WATCHDOG.watch(self)
 
     @property
     def attempts(self):
@@ -235,9 +235,10 @@ class _Call:
         if expired:
             _shut(conn)
 
-    def _expire(self):
+    def expire(self):
+        """Called by the watchdog at the deadline: cut the connection in use."""
         with self._lock:
-            if self._done:
+            if self.done:
                 return
             self.expired = True
             conn = self._conn
@@ -246,8 +247,51 @@ class _Call:
 
     def finish(self):
         with self._lock:
-            self._done = True
-        self._timer.cancel()
+            self.done = True
+
+
+class _Watchdog:
+    """One daemon thread that expires calls at their deadlines (earliest first).
+
+    It starts with the first call and ends after ``IDLE`` s without calls, so a
+    process that forked (Ansible workers) simply starts its own.
+    """
+
+    IDLE = 5.0
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._heap = []
+        self._order = itertools.count()
+        self._thread = None
+
+    def watch(self, call):
+        with self._cond:
+            heapq.heappush(self._heap, (call.deadline, next(self._order), call))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="agentfleet-http-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    if not self._cond.wait(timeout=self.IDLE) and not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(timeout=wait)
+                    continue
+                call = heapq.heappop(self._heap)[2]
+            call.expire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _shut(conn):

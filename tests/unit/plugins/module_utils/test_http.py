@@ -157,3 +157,30 @@ def _try_begin(health):
     except BackendDown:
         return "down"
     return "sent"
+
+
+class _Conn:
+    """Stands in for a urllib3 connection: the watchdog shuts ``sock`` down."""
+
+    def __init__(self):
+        import socket
+
+        self.sock, self.peer = socket.socketpair()
+
+
+def test_watchdog_cuts_the_connection_of_a_call_at_its_deadline_only():
+    import time
+
+    late, early, finished = _http._Call(5), _http._Call(0.1), _http._Call(0.1)
+    conns = [_Conn() for _ in range(3)]
+    for call, conn in zip((late, early, finished), conns):
+        call.attach(conn)
+    finished.finish()
+    time.sleep(0.4)
+    assert (early.expired, late.expired, finished.expired) == (True, False, False)
+    assert conns[1].sock.recv(1) == b""  # shut down: a blocked read returns at once
+    for conn in (conns[0], conns[2]):
+        conn.sock.setblocking(False)
+        with pytest.raises(BlockingIOError):  # still open, nothing to read
+            conn.sock.recv(1)
+    late.finish()
