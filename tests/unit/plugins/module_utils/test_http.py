@@ -1,4 +1,9 @@
-"""The one retry policy (``_http.retry_policy``) as a table, and its bounds."""
+"""The one retry policy (``_http.retry_policy``) as a table, its bounds, fast-fail and
+the deadline watchdog."""
+import socket
+import threading
+import time
+
 import pytest
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
 
@@ -135,8 +140,6 @@ def test_health_zero_never_trips():
 
 
 def test_after_a_failure_a_new_call_waits_for_the_calls_in_flight():
-    import threading
-
     health = BackendHealth("Nomad", "http://n:4646", threshold=2)
     health.begin(1)
     health.begin(1)
@@ -163,14 +166,10 @@ class _Conn:
     """Stands in for a urllib3 connection: the watchdog shuts ``sock`` down."""
 
     def __init__(self):
-        import socket
-
         self.sock, self.peer = socket.socketpair()
 
 
 def test_watchdog_cuts_the_connection_of_a_call_at_its_deadline_only():
-    import time
-
     late, early, finished = _http._Call(5), _http._Call(0.1), _http._Call(0.1)
     conns = [_Conn() for _ in range(3)]
     for call, conn in zip((late, early, finished), conns):
@@ -184,3 +183,6 @@ def test_watchdog_cuts_the_connection_of_a_call_at_its_deadline_only():
         with pytest.raises(BlockingIOError):  # still open, nothing to read
             conn.sock.recv(1)
     late.finish()
+    for conn in conns:
+        conn.sock.close()
+        conn.peer.close()
