@@ -45,9 +45,9 @@ JOB_OPTIONS = dict(
 
 def connection_problem(params):
     """A message when the numeric connection options are out of range, else None."""
-    bad = [(k, params[k]) for k, ok in (("retries", params["retries"] >= 0), ("timeout", params["timeout"] > 0),
-                                        ("retry_delay", params["retry_delay"] >= 0),
-                                        ("fail_fast_after", params["fail_fast_after"] >= 0)) if not ok]
+    lowest = {"retries": 0, "timeout": None, "retry_delay": 0, "fail_fast_after": 0}  # None: > 0
+    bad = [(k, params.get(k)) for k, low in lowest.items()
+           if params.get(k) is None or (params[k] <= 0 if low is None else params[k] < low)]
     if not bad:
         return None
     return ("%s: write retries >= 0, timeout > 0, retry_delay >= 0 and fail_fast_after >= 0"
