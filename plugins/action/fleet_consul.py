@@ -26,19 +26,18 @@ class ActionModule(FleetAction):
     def execute(self, params):
         p = params
         check_concurrency(p)
-        if p["retries"] < 0:
-            raise FleetActionFailed("retries must be >= 0, got %r" % (p["retries"],))
         try:
             data = B.load(p["bundle"])
             client = ConsulClient(
                 url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
                 ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],
                 namespace=p["namespace"], partition=p["partition"], datacenter=p["datacenter"],
-                timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"])
+                timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"],
+                fail_fast_after=p["fail_fast_after"], pool_size=p["concurrency"])
             sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
             results = sync.converge() if p["phase"] == "apply" else sync.prune()
         except ConsulError as exc:
             raise FleetActionFailed(str(exc), status=exc.status)
         except ValueError as exc:
             raise FleetActionFailed(str(exc))
-        return self.finish(results)
+        return self.finish(results, down=client.down)

@@ -84,4 +84,4 @@ class ActionModule(FleetAction):
             raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
         for text in warning_messages(results):
             self._display.warning(text)
-        return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], **extra)
+        return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], down=client.down, **extra)

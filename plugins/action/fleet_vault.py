@@ -53,4 +53,4 @@ class ActionModule(FleetAction):
                 results = sync.revoke(p["names"])
         except (VaultModuleError, ValueError) as exc:
             raise FleetActionFailed(str(exc))
-        return self.finish(results)
+        return self.finish(results, down=client.down)

@@ -156,7 +156,7 @@ def bootstrap(module, client):
         module.exit_json(**result)
     body = {"BootstrapSecret": p["bootstrap_secret"]} if p["bootstrap_secret"] else None
     try:
-        resp = client.request("POST", "/v1/acl/bootstrap", body=body, retry=False)
+        resp = client.request("POST", "/v1/acl/bootstrap", body=body, idempotent=False)
     except NomadError as exc:
         if exc.status == 400 and "bootstrap" in exc.text.lower():
             module.exit_json(changed=False, msg="ACLs are already bootstrapped: %s" % exc.text)
@@ -210,7 +210,7 @@ def named_token(module, client):
                         client.request("DELETE", "/v1/acl/token/%s" % current["AccessorID"])
                     if p["expiration_ttl"]:
                         body["ExpirationTTL"] = ttl_ns
-                    resp = client.request("POST", "/v1/acl/token", body=body, retry=False)
+                    resp = client.request("POST", "/v1/acl/token", body=body, idempotent=False)
                     _keep_secret(module, result, resp["SecretID"])
                 else:
                     body["AccessorID"] = current["AccessorID"]

@@ -12,6 +12,8 @@ description:
     only on a real difference, ownership meta, optional wait), running up to O(concurrency) jobs at a time.
   - One task for a whole fleet instead of one task per job; returns one result per job, in input order.
   - A failure of one job does not stop the others; the task fails at the end and lists the failed jobs.
+  - Unless Nomad stops answering - after O(fail_fast_after) calls in a row without an answer the remaining
+    jobs are not tried and the task fails with one message naming the server.
 version_added: 0.1.0
 author:
   - agentfleet maintainers (@agentfleet)
@@ -215,6 +217,8 @@ def main():
         out["diff"] = diffs
     if summary["failed"]:
         bad = [r["job_id"] for r in results if r["failed"]]
+        if client.down:  # fast-fail: one message instead of one per job not tried
+            module.fail_json(msg="%s; %d of %d jobs not applied" % (client.down, len(bad), len(results)), **out)
         module.fail_json(msg="%d of %d jobs failed: %s" % (len(bad), len(results), ", ".join(bad[:20])), **out)
     module.exit_json(**out)
 

@@ -45,11 +45,18 @@ class FleetAction(ActionBase):
     def execute(self, params):
         raise NotImplementedError
 
-    def finish(self, results, fail=True, **extra):
-        """The usual result of a bulk phase; raises when any object failed and ``fail``."""
+    def finish(self, results, fail=True, down=None, **extra):
+        """The usual result of a bulk phase; raises when any object failed and ``fail``.
+
+        ``down`` is the client's fast-fail message (``client.down``): when set, it is
+        the one message of the failure instead of one line per object not applied.
+        """
         out, failures = module_result(results, self.diff)
         out.update(extra)
         if failures and fail:
+            if down:
+                raise FleetActionFailed("%s; %d of %d objects not applied" % (down, len(failures), len(results)),
+                                        **out)
             raise FleetActionFailed(failure_message(failures, len(results)), **out)
         return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import HAS_NOMAD, IMPORT_ERROR, NomadClient
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import (
-    CONNECTION_ARGSPEC, CONNECTION_KEYS)
+    CONNECTION_ARGSPEC, CONNECTION_KEYS, connection_problem)
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import FleetActionFailed
 
 NOMAD_ARGSPEC = dict(CONNECTION_ARGSPEC)
@@ -19,9 +19,9 @@ NOMAD_ARGSPEC = dict(CONNECTION_ARGSPEC)
 def nomad_client(params, pool_size=None):
     if not HAS_NOMAD:
         raise FleetActionFailed("python-nomad and requests are required on the controller: %s" % IMPORT_ERROR)
-    if params["retries"] < 0 or params["timeout"] <= 0:
-        raise FleetActionFailed("retries must be >= 0 and timeout > 0 (got retries=%s, timeout=%s)"
-                                % (params["retries"], params["timeout"]))
+    problem = connection_problem(params)
+    if problem:
+        raise FleetActionFailed(problem)
     config = {k: params[k] for k in CONNECTION_KEYS}
     config["pool_size"] = pool_size
     try:

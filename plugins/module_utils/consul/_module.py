@@ -35,19 +35,19 @@ def connection_argument_spec():
         timeout=dict(type="float", default=10.0),
         retries=dict(type="int", default=3),
         retry_delay=dict(type="float", default=0.5),
+        fail_fast_after=dict(type="int", default=3),
     )
 
 
 def client_from_module(module):
     p = module.params
-    if p["retries"] < 0:
-        module.fail_json(msg="retries must be >= 0, got %r" % (p["retries"],))
     try:
         return ConsulClient(
             url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
             ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],
             namespace=p["namespace"], partition=p["partition"], datacenter=p["datacenter"],
             timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"],
+            fail_fast_after=p["fail_fast_after"],
         )
     except (ConsulError, ValueError) as exc:
         module.fail_json(msg=str(exc))

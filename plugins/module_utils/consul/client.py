@@ -12,23 +12,26 @@ exceptions, which this collection needs to report.
 Behaviour:
 - ``X-Consul-Token`` header when a token is set (the token never appears in errors);
 - ``ns`` / ``partition`` / ``dc`` query parameters when set (Consul Enterprise);
-- per-request timeout; bounded retries with backoff on connection errors, timeouts
-  and 5xx answers; 4xx answers are never retried;
+- the shared bounded session (``module_utils/_http.py``): one retry policy, a
+  deadline per call as a whole (``timeout``), fast-fail once Consul stops answering;
+  a check-and-set write or delete is never repeated after it was sent (a repeat would
+  fail its own index check);
 - errors name the method, endpoint, HTTP status and Consul's own message.
 """
 from __future__ import annotations
 
 import json
-import time
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import (
+    DEFAULT_FAIL_FAST_AFTER, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, BoundedSession,
+    transport_error_message)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import (
+    idempotent as declare_idempotent)
 
 try:
     import requests
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
+except ImportError:  # pragma: no cover - reported by the module
     requests = None
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
 
 DEFAULT_URL = "http://127.0.0.1:8500"
 
@@ -43,6 +46,10 @@ class ConsulError(Exception):
         self.path = path
         self.body = body
         self.attempts = attempts
+
+
+def _after(attempts):
+    return " (after %d attempts)" % attempts if attempts > 1 else ""
 
 
 def resolve_url(url=None, use_ssl=None):
@@ -62,26 +69,26 @@ def resolve_url(url=None, use_ssl=None):
 
 
 class ConsulClient:
-    """Small HTTP client for Consul's config-entry API."""
+    """Small HTTP client for Consul's config-entry API.
+
+    ``timeout`` (s) is the deadline of each call as a whole; ``retries``, ``retry_delay``
+    (s) and ``fail_fast_after`` configure the shared policy of ``module_utils/_http.py``.
+    """
 
     def __init__(self, url=None, token=None, use_ssl=None, validate_certs=True, ca_path=None,
                  client_cert=None, client_key=None, namespace=None, partition=None,
-                 datacenter=None, timeout=10, retries=3, retry_delay=0.5, session=None,
-                 sleep=time.sleep):
+                 datacenter=None, timeout=10, retries=3, retry_delay=0.5,
+                 fail_fast_after=DEFAULT_FAIL_FAST_AFTER, pool_size=10):
         if not HAS_REQUESTS:
             raise ConsulError("the python 'requests' library is required: %s" % REQUESTS_IMPORT_ERROR)
-        if retries < 0:
-            raise ValueError("retries must be >= 0, got %r" % (retries,))
         self.url = resolve_url(url, use_ssl)
         self.token = token or None
         self.namespace = namespace or None
         self.partition = partition or None
         self.datacenter = datacenter or None
-        self.timeout = timeout
-        self.retries = retries
-        self.retry_delay = retry_delay
-        self._sleep = sleep
-        self.session = session or requests.Session()
+        self.session = BoundedSession("Consul", self.url, timeout=timeout, retries=retries,
+                                      retry_delay=retry_delay, fail_fast_after=fail_fast_after,
+                                      pool_size=pool_size)
         self.session.verify = ca_path if (ca_path and validate_certs) else bool(validate_certs)
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
@@ -98,8 +105,16 @@ class ConsulClient:
         params.update(extra or {})
         return params
 
-    def request(self, method, path, params=None, body=None):
-        """Send one request with retries; return (status, parsed JSON or text)."""
+    @property
+    def down(self):
+        """The fast-fail message once Consul is taken as down (see ``_http``), else None."""
+        return self.session.health.down
+
+    def request(self, method, path, params=None, body=None, idempotent=None):
+        """Send one request; return (status, parsed JSON or text).
+
+        ``idempotent`` declares whether the call may be repeated after it was sent
+        (None: by method, see ``_http``)."""
         headers = {"Accept": "application/json"}
         if self.token:
             headers["X-Consul-Token"] = self.token
@@ -108,35 +123,22 @@ class ConsulClient:
             data = json.dumps(body)
             headers["Content-Type"] = "application/json"
         query = self._params(params)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                resp = self.session.request(method, self.url + path, params=query, data=data,
-                                            headers=headers, timeout=self.timeout)
-            except requests.exceptions.RequestException as exc:
-                if attempt <= self.retries:
-                    self._sleep(self._backoff(attempt))
-                    continue
-                raise ConsulError(
-                    "cannot reach Consul at %s (%s %s) after %d attempt(s): %s"
-                    % (self.url, method, path, attempt, type(exc).__name__ + ": " + str(exc)),
-                    method=method, path=path, attempts=attempt)
-            if resp.status_code >= 500 and attempt <= self.retries:
-                self._sleep(self._backoff(attempt))
-                continue
-            return self._decode(method, path, resp, attempt)
-
-    def _backoff(self, attempt):
-        return min(self.retry_delay * (2 ** (attempt - 1)), 5.0)
+        try:
+            with declare_idempotent(idempotent):
+                resp = self.session.request(method, self.url + path, params=query, data=data, headers=headers)
+        except requests.exceptions.RequestException as exc:
+            clean = transport_error_message(exc) or "%s: %s" % (type(exc).__name__, exc)
+            attempts = getattr(exc, "attempts", 1)
+            raise ConsulError("Consul %s %s failed%s: %s" % (method, path, _after(attempts), clean),
+                              method=method, path=path, attempts=attempts) from None
+        return self._decode(method, path, resp, getattr(resp, "attempts", 1))
 
     def _decode(self, method, path, resp, attempt):
         text = resp.text or ""
         if resp.status_code >= 400:
             raise ConsulError(
                 "Consul %s %s failed: HTTP %d: %s%s"
-                % (method, path, resp.status_code, text.strip()[:2000] or resp.reason,
-                   " (after %d attempts)" % attempt if attempt > 1 else ""),
+                % (method, path, resp.status_code, text.strip()[:2000] or resp.reason, _after(attempt)),
                 status=resp.status_code, method=method, path=path, body=text, attempts=attempt)
         if not text.strip():
             return resp.status_code, None
@@ -173,10 +175,11 @@ class ConsulClient:
         Returns Consul's boolean answer (False: the check-and-set did not match).
         """
         params = {} if cas is None else {"cas": str(int(cas))}
-        return self.request("PUT", "/v1/config", params=params, body=entry)[1] is True
+        return self.request("PUT", "/v1/config", params=params, body=entry, idempotent=cas is None)[1] is True
 
     def delete_config_entry(self, kind, name, cas=None):
         """Delete; with ``cas`` Consul answers true/false, without it an empty object."""
         params = {} if cas is None else {"cas": str(int(cas))}
-        answer = self.request("DELETE", self._entry_path(kind, name), params=params)[1]
+        answer = self.request("DELETE", self._entry_path(kind, name), params=params,
+                              idempotent=cas is None)[1]
         return answer is True if cas is not None else True

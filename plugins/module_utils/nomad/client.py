@@ -4,8 +4,9 @@
 """The one Nomad client wrapper of this collection (no Ansible imports).
 
 python-nomad's ``nomad.Nomad`` does the HTTP calls where it covers them; the rest go
-through a python-nomad ``Requester`` on the same ``requests`` session, so every call
-shares TLS settings, the token header, retries and error translation.
+through a python-nomad ``Requester`` on the same session, so every call shares TLS
+settings, the token header, the retry policy, the per-call deadline, fast-fail
+(all three from ``module_utils/_http.py``) and error translation.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from urllib.parse import urlsplit
 
 try:
     import requests
-    from requests.adapters import HTTPAdapter
     import nomad
     from nomad.api import exceptions as nomad_exc
     from nomad.api.base import Requester
@@ -25,9 +25,11 @@ except ImportError as exc:  # reported by the module through missing_required_li
     HAS_NOMAD = False
     IMPORT_ERROR = exc
     Requester = object
-    HTTPAdapter = object
 
-from ._retry import RetryPolicy
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import (
+    DEFAULT_FAIL_FAST_AFTER, BoundedSession, transport_error_message)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import (
+    idempotent as declare_idempotent)
 
 DEFAULT_ADDRESS = "http://127.0.0.1:4646"
 
@@ -47,25 +49,12 @@ class NomadError(Exception):
         where = "%s %s" % (self.method, self.endpoint)
         tries = " after %d attempts" % self.attempts if self.attempts > 1 else ""
         if self.status is None:
-            return "Nomad API unreachable on %s%s: %s" % (where, tries, self.text)
+            return "Nomad %s%s: %s" % (where, tries, self.text)
         return "Nomad API returned HTTP %s on %s%s: %s" % (self.status, where, tries, self.text or "(no body)")
 
     def as_dict(self):
         return {"status": self.status, "method": self.method, "endpoint": self.endpoint,
                 "error": self.text, "attempts": self.attempts}
-
-
-class _ServerNameAdapter(HTTPAdapter):
-    """Send ``tls_server_name`` as SNI and check the certificate against it."""
-
-    def __init__(self, server_name, **kwargs):
-        self._server_name = server_name
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["server_hostname"] = self._server_name
-        kwargs["assert_hostname"] = self._server_name
-        return super().init_poolmanager(*args, **kwargs)
 
 
 class _RawRequester(Requester):
@@ -87,7 +76,14 @@ def _describe(exc, fallback_method, fallback_path):
         endpoint = parts.path + ("?" + parts.query if parts.query else "")
     if isinstance(resp, requests.Response):
         return resp.status_code, method, endpoint, resp.text
-    return None, method, endpoint, "%s: %s" % (type(resp).__name__, resp)
+    clean = transport_error_message(resp)
+    return None, method, endpoint, clean or "%s: %s" % (type(resp).__name__, resp)
+
+
+def _attempts(exc):
+    """Attempts made, as recorded by the session on the response or the error."""
+    inner = getattr(exc, "nomad_resp", exc)
+    return getattr(inner, "attempts", None) or getattr(exc, "attempts", None) or 1
 
 
 def hcl_variables(variables):
@@ -107,10 +103,11 @@ class NomadClient:
     """Typed access to the Nomad HTTP API with bounded retries and clear errors.
 
     ``config`` keys: address, token, namespace, region, ca_cert, client_cert, client_key,
-    skip_verify, tls_server_name, timeout, retries, retry_delay, pool_size.
+    skip_verify, tls_server_name, timeout (s, the deadline of each call as a whole),
+    retries, retry_delay (s), fail_fast_after, pool_size.
     """
 
-    def __init__(self, config, sleep=None):
+    def __init__(self, config):
         if not HAS_NOMAD:
             raise ImportError("python-nomad and requests are required: %s" % IMPORT_ERROR)
         self.address = (config.get("address") or DEFAULT_ADDRESS).rstrip("/")
@@ -120,10 +117,6 @@ class NomadClient:
         self._token = config.get("token") or None
         self._region = config.get("region") or None
         self._timeout = config.get("timeout") or 10
-        retry_kwargs = {"retries": config.get("retries", 3), "delay": config.get("retry_delay", 0.5)}
-        if sleep is not None:
-            retry_kwargs["sleep"] = sleep
-        self.retry = RetryPolicy(**retry_kwargs)
         self._verify = True
         if config.get("skip_verify"):
             self._verify = False
@@ -131,15 +124,12 @@ class NomadClient:
             self._verify = config["ca_cert"]
         cert = (config.get("client_cert"), config.get("client_key"))
         self._cert = cert if all(cert) else ()
-        self.session = requests.Session()
-        pool = int(config.get("pool_size") or 10)
-        server_name = config.get("tls_server_name")
-        if server_name:
-            adapter = _ServerNameAdapter(server_name, pool_connections=2, pool_maxsize=pool)
-        else:
-            adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", HTTPAdapter(pool_connections=2, pool_maxsize=pool))
+        fail_fast_after = config.get("fail_fast_after")
+        self.session = BoundedSession(
+            "Nomad", self.address, timeout=self._timeout, retries=config.get("retries", 3),
+            retry_delay=config.get("retry_delay", 0.5),
+            fail_fast_after=DEFAULT_FAIL_FAST_AFTER if fail_fast_after is None else fail_fast_after,
+            pool_size=config.get("pool_size"), server_name=config.get("tls_server_name"))
         self._lock = threading.Lock()
         self._apis = {}
 
@@ -162,38 +152,37 @@ class NomadClient:
                 self._apis[None] = _RawRequester(uri=None, **self._settings(None))
             return self._apis[None]
 
-    @staticmethod
-    def _classify(policy):
-        def classify(exc):
-            resp = getattr(exc, "nomad_resp", exc)
-            if isinstance(resp, requests.Response):
-                return policy.retryable_status(resp.status_code)
-            return isinstance(resp, (requests.ConnectionError, requests.Timeout, OSError))
-        return classify
+    @property
+    def down(self):
+        """The fast-fail message once Nomad is taken as down (see ``_http``), else None."""
+        return self.session.health.down
 
-    def call(self, label, func, *args, retry=True, missing_ok=False, **kwargs):
-        """Run one python-nomad call with retries; translate failures to NomadError.
+    def call(self, label, func, *args, idempotent=None, missing_ok=False, **kwargs):
+        """Run one python-nomad call; translate failures to NomadError.
 
-        ``label`` is "METHOD /path" for messages when the exception has no request.
-        With ``missing_ok`` a 404 returns None instead of raising.
+        Retries follow the shared policy (``_http``): GET and DELETE are retried, a
+        POST/PUT only when ``idempotent`` is true (job register and plan, a
+        dispatch with an idempotency token). ``label`` is "METHOD /path" for messages
+        when the exception has no request. With ``missing_ok`` a 404 returns None.
         """
         method, path = (label.split(" ", 1) + [""])[:2]
-        policy = self.retry if retry else RetryPolicy(retries=0)
         try:
-            return policy.run(lambda: func(*args, **kwargs), self._classify(policy))
+            with declare_idempotent(idempotent):
+                return func(*args, **kwargs)
         except (nomad_exc.BaseNomadException, requests.RequestException) as exc:
             status, method, endpoint, text = _describe(exc, method, path)
             if status == 404 and missing_ok:
                 return None
-            raise NomadError(status, method, endpoint, text, getattr(exc, "attempts", 1)) from None
+            raise NomadError(status, method, endpoint, text, _attempts(exc)) from None
 
-    def request(self, method, path, params=None, body=None, namespace=None, retry=True, missing_ok=False):
+    def request(self, method, path, params=None, body=None, namespace=None, idempotent=None,
+                missing_ok=False):
         """Any endpoint through python-nomad's requester; returns decoded JSON or None."""
         params = {k: v for k, v in (params or {}).items() if v is not None}
         if namespace:
             params["namespace"] = namespace
         resp = self.call("%s %s" % (method.upper(), path), self._raw().call, method, path,
-                         params=params, body=body, retry=retry, missing_ok=missing_ok)
+                         params=params, body=body, idempotent=idempotent, missing_ok=missing_ok)
         if resp is None:
             return None
         if not resp.content:
@@ -216,7 +205,7 @@ class NomadClient:
     def plan_job(self, job, namespace=None, diff=True, policy_override=False):
         api = self.api(namespace or job.get("Namespace"))
         return self.call("POST /v1/job/%s/plan" % job["ID"], api.job.plan_job, job["ID"], {"Job": job},
-                         diff=diff, policy_override=policy_override)
+                         diff=diff, policy_override=policy_override, idempotent=True)
 
     def register_job(self, job, namespace=None, enforce_index=None, preserve_counts=False,
                      policy_override=False):
@@ -224,7 +213,9 @@ class NomadClient:
         if enforce_index is not None:
             body.update({"EnforceIndex": True, "JobModifyIndex": int(enforce_index)})
         api = self.api(namespace or job.get("Namespace"))
-        return self.call("POST /v1/jobs", api.jobs.register_job, body)
+        # Registering the same job again leaves it as it is (idempotent by content),
+        # unless EnforceIndex is set: a repeat would then fail the index check.
+        return self.call("POST /v1/jobs", api.jobs.register_job, body, idempotent=enforce_index is None)
 
     def deregister_job(self, job_id, namespace=None, purge=False):
         namespace = namespace or self.namespace
@@ -236,7 +227,7 @@ class NomadClient:
         body = {"JobHCL": hcl, "Canonicalize": bool(canonicalize)}
         if variables:
             body["Variables"] = hcl_variables(variables)
-        return self.request("POST", "/v1/jobs/parse", body=body)
+        return self.request("POST", "/v1/jobs/parse", body=body, idempotent=True)
 
     def latest_deployment(self, job_id, namespace=None):
         return self.request("GET", "/v1/job/%s/deployment" % job_id, namespace=namespace or self.namespace)
@@ -266,7 +257,8 @@ class NomadClient:
     def dispatch_job(self, job_id, namespace=None, payload=None, meta=None, idempotency_token=None):
         """Dispatch; python-nomad sends the idempotency token in the body, Nomad reads it
         from the ``idempotency_token`` query parameter, so this goes through ``request``.
-        Without a token a dispatch is not retried (a retry could start a second child)."""
+        Without a token a dispatch is not retried once sent (a retry could start a second
+        child); with one, Nomad returns the first child for a repeat."""
         body = {"JobID": job_id}
         if payload is not None:
             body["Payload"] = payload
@@ -274,4 +266,4 @@ class NomadClient:
             body["Meta"] = meta
         return self.request("POST", "/v1/job/%s/dispatch" % job_id, body=body,
                             params={"idempotency_token": idempotency_token},
-                            namespace=namespace or self.namespace, retry=bool(idempotency_token))
+                            namespace=namespace or self.namespace, idempotent=bool(idempotency_token))

@@ -25,6 +25,7 @@ CONNECTION_ARGSPEC = dict(
     timeout=dict(type="float", default=10.0),
     retries=dict(type="int", default=3),
     retry_delay=dict(type="float", default=0.5),
+    fail_fast_after=dict(type="int", default=3),
 )
 CONNECTION_KEYS = tuple(CONNECTION_ARGSPEC)
 
@@ -42,6 +43,17 @@ JOB_OPTIONS = dict(
 )
 
 
+def connection_problem(params):
+    """A message when the numeric connection options are out of range, else None."""
+    lowest = {"retries": 0, "timeout": None, "retry_delay": 0, "fail_fast_after": 0}  # None: > 0
+    bad = [(k, params.get(k)) for k, low in lowest.items()
+           if params.get(k) is None or (params[k] <= 0 if low is None else params[k] < low)]
+    if not bad:
+        return None
+    return ("%s: write retries >= 0, timeout > 0, retry_delay >= 0 and fail_fast_after >= 0"
+            % ", ".join("%s=%s" % item for item in bad))
+
+
 def nomad_argspec(**module_options):
     """The connection options plus a module's own options."""
     spec = dict(CONNECTION_ARGSPEC)
@@ -56,9 +68,9 @@ class NomadModule(AnsibleModule):
         super().__init__(argument_spec=nomad_argspec(**argument_spec), **kwargs)
         if not HAS_NOMAD:
             self.fail_json(msg=missing_required_lib("python-nomad"), exception=str(IMPORT_ERROR))
-        if self.params["retries"] < 0 or self.params["timeout"] <= 0:
-            self.fail_json(msg="retries must be >= 0 and timeout > 0 (got retries=%s, timeout=%s)"
-                           % (self.params["retries"], self.params["timeout"]))
+        problem = connection_problem(self.params)
+        if problem:
+            self.fail_json(msg=problem)
         self._client = None
 
     def client(self, pool_size=None):

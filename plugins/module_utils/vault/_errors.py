@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import transport_error_message
+
 # Reason per HTTP status Vault answers with; the server's own message is appended.
 _STATUS_REASONS = {
     400: "the request was rejected as invalid",
@@ -59,6 +61,9 @@ def translate(exc, action, url=None):
 
     if isinstance(exc, VaultModuleError):
         return exc
+    clean = transport_error_message(exc)
+    if clean:
+        return VaultModuleError(f"{action}: {clean}")
     if isinstance(exc, requests.exceptions.SSLError):
         return VaultModuleError(
             f"{action}: TLS verification failed talking to {url or 'Vault'} "

@@ -4,8 +4,9 @@
 """The one Vault/OpenBao client wrapper: argspec, env fallbacks, hvac client, retries.
 
 Paired with the ``agentfleet.hashistack.vault`` doc fragment (keep them in sync).
-All calls go through ``VaultClient.get/post/put/delete/list`` which add retries and
-translate hvac errors into ``VaultModuleError`` with a clear message.
+All calls go through ``VaultClient.get/post/put/delete/list`` on the shared bounded
+session (``module_utils/_http.py``: one retry policy, a deadline per call as a whole,
+fast-fail) and translate hvac errors into ``VaultModuleError`` with a clear message.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import BoundedSession
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import idempotent as declare_idempotent
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._auth import auth_method_for
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import (
     VaultModuleError,
@@ -25,14 +28,8 @@ try:
     import hvac
     import hvac.exceptions
     import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - exercised by ansible-test sanity only
     HVAC_IMPORT_ERROR = traceback.format_exc()
-
-# Statuses worth retrying: the request was not acted on (standby, sealed during
-# failover, rate limit, eventual consistency).
-RETRY_STATUSES = (412, 429, 502, 503, 504)
 
 
 def connection_argument_spec():
@@ -45,8 +42,10 @@ def connection_argument_spec():
         client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["VAULT_CLIENT_KEY"])),
         validate_certs=dict(type="bool"),
         namespace=dict(type="str", fallback=(env_fallback, ["VAULT_NAMESPACE"])),
-        timeout=dict(type="int", default=30),
+        timeout=dict(type="float", default=30.0),
         retries=dict(type="int", default=3),
+        retry_delay=dict(type="float", default=0.5),
+        fail_fast_after=dict(type="int", default=3),
     )
 
 
@@ -99,19 +98,6 @@ def client_cert(params):
     return None
 
 
-def _session(retries):
-    session = requests.Session()
-    retry = Retry(
-        total=retries, connect=retries, read=0, status=retries,
-        status_forcelist=RETRY_STATUSES, allowed_methods=None,
-        backoff_factor=0.3, respect_retry_after_header=True, raise_on_status=False,
-    )
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
 class VaultClient:
     """An hvac client plus the few generic calls modules need, with errors translated."""
 
@@ -125,7 +111,12 @@ class VaultClient:
         timeout = params.get("timeout")
         if not timeout or timeout <= 0:
             raise VaultModuleError(f"timeout: {timeout!r} must be a positive number of seconds")
-        session = _session(retries)
+        optional = {k: params[k] for k in ("retry_delay", "fail_fast_after") if params.get(k) is not None}
+        try:
+            session = BoundedSession("Vault", self.url, timeout=timeout, retries=retries, **optional)
+        except ValueError as exc:
+            raise VaultModuleError(str(exc)) from None
+        self.session = session
         session.verify = tls_verify(params, environ)
         session.cert = client_cert(params)
         # token="" stops hvac picking up VAULT_TOKEN or ~/.vault-token behind our back.
@@ -137,9 +128,15 @@ class VaultClient:
             method = auth_method_for(params)
             self._call(f"log in to {self.url} with auth_method={method.name}", method.login, self.hvac)
 
-    def _call(self, action, func, *args, **kwargs):
+    @property
+    def down(self):
+        """The fast-fail message once Vault is taken as down (see ``_http``), else None."""
+        return self.session.health.down
+
+    def _call(self, action, func, *args, idempotent=None, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with declare_idempotent(idempotent):
+                return func(*args, **kwargs)
         except (hvac.exceptions.VaultError, requests.exceptions.RequestException) as exc:
             raise translate(exc, action, self.url) from None
 
@@ -170,16 +167,18 @@ class VaultClient:
             raise translate(exc, action or f"list {path}", self.url) from None
         return ((body or {}).get("data") or {}).get("keys") or []
 
-    def post(self, path, data=None, action=None, wrap_ttl=None):
+    def post(self, path, data=None, action=None, wrap_ttl=None, idempotent=None):
+        """POST /v1/<path>; repeated after it was sent only when ``idempotent`` is true
+        (a write that leaves the same state when repeated, such as a policy)."""
         kwargs = {"json": data or {}}
         if wrap_ttl:
             kwargs["wrap_ttl"] = wrap_ttl
         return self._body(self._call(action or f"write {path}", self.hvac.adapter.post,
-                                     f"/v1/{path.lstrip('/')}", **kwargs))
+                                     f"/v1/{path.lstrip('/')}", idempotent=idempotent, **kwargs))
 
-    def put(self, path, data=None, action=None):
+    def put(self, path, data=None, action=None, idempotent=None):
         return self._body(self._call(action or f"write {path}", self.hvac.adapter.put,
-                                     f"/v1/{path.lstrip('/')}", json=data or {}))
+                                     f"/v1/{path.lstrip('/')}", idempotent=idempotent, json=data or {}))
 
     def delete(self, path, action=None):
         return self._body(self._call(action or f"delete {path}", self.hvac.adapter.delete,

@@ -27,7 +27,7 @@ def test_namespace_failures(nomad_api, tmp_path):
                      retries=1, retry_delay=0.05)],
                tmp_path, nomad_api)
     assert "meta.a: values must be strings" in run.result("bad meta")["msg"]
-    # Nomad answers the refused delete with HTTP 500 (an RPC error); retried, then reported.
+    # Nomad answers the refused delete with HTTP 500 (an RPC error); not retried, reported.
     assert run.result("default")["failed"]
     assert "can not delete default namespace" in run.result("default")["msg"]
     assert api(nomad_api, "GET", "/v1/namespace/x") is None

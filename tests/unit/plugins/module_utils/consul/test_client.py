@@ -45,12 +45,28 @@ def test_5xx_is_retried_then_succeeds(consul_api):
 
 
 def test_5xx_retries_are_bounded(consul_api):
-    consul_api.inject_fault("error", "/v1/config", status=500, count=-1)
+    consul_api.inject_fault("error", "/v1/config", status=503, count=-1)
     with pytest.raises(ConsulError) as err:
         client(consul_api, retries=2).get_config_entry("service-defaults", "web")
-    assert err.value.status == 500 and err.value.attempts == 3
+    assert err.value.status == 503 and err.value.attempts == 3
     assert len(consul_api.request_log) == 3
-    assert "HTTP 500" in str(err.value) and "/v1/config/service-defaults/web" in str(err.value)
+    assert "HTTP 503" in str(err.value) and "/v1/config/service-defaults/web" in str(err.value)
+
+
+def test_500_is_not_retried(consul_api):
+    # Consul answers 500 for config entries it refuses (agent/config_endpoint.go), which
+    # a retry cannot fix.
+    consul_api.inject_fault("error", "/v1/config", status=500, count=-1)
+    with pytest.raises(ConsulError) as err:
+        client(consul_api, retries=3).get_config_entry("service-defaults", "web")
+    assert err.value.status == 500 and len(consul_api.request_log) == 1
+
+
+def test_check_and_set_write_is_not_repeated_after_a_503(consul_api):
+    consul_api.inject_fault("error", "/v1/config", status=503, count=1)
+    with pytest.raises(ConsulError) as err:
+        client(consul_api, retries=3).put_config_entry(ENTRY, cas=0)
+    assert err.value.status == 503 and len(consul_api.request_log) == 1
 
 
 def test_dropped_connection_is_retried(consul_api):
@@ -73,9 +89,14 @@ def test_permission_denied_text_comes_from_consul(consul_api):
     assert "lacks permission 'service:write'" in str(err.value) and token not in str(err.value)
 
 
-def test_timeout_then_success(consul_api):
+def test_timeout_bounds_the_whole_call_then_next_call_succeeds(consul_api):
+    # ``timeout`` is the deadline of the call as a whole: a slow first attempt uses it
+    # up, so no retry starts; the next call gets a fresh deadline.
     consul_api.inject_fault("latency", "/v1/config", delay=1.0, count=1)
     c = client(consul_api, timeout=0.3, retries=1)
+    with pytest.raises(ConsulError) as err:
+        c.put_config_entry(ENTRY)
+    assert str(err.value) == "Consul PUT /v1/config failed: timed out after 0.3 s waiting for %s" % consul_api.addr
     assert c.put_config_entry(ENTRY) is True
 
 
@@ -84,7 +105,8 @@ def test_server_down_is_a_clear_error():
     with pytest.raises(ConsulError) as err:
         c.get_config_entry("service-defaults", "web")
     assert err.value.status is None and err.value.attempts == 2
-    assert "cannot reach Consul" in str(err.value)
+    assert "cannot connect to http://127.0.0.1:" in str(err.value) and "(is the server running?)" in str(err.value)
+    assert "Max retries exceeded" not in str(err.value)
 
 
 def test_enterprise_namespace_refused_by_ce(consul_api):

@@ -59,7 +59,7 @@ def make(addr, **extra):
     config = {"address": addr, "token": "s3cr3t-token", "namespace": "agents", "retries": 2,
               "retry_delay": 0.01, "timeout": 2}
     config.update(extra)
-    return NomadClient(config, sleep=lambda s: None)
+    return NomadClient(config)
 
 
 def test_get_job_sends_token_and_namespace(http):
@@ -77,22 +77,22 @@ def test_missing_job_is_none(http):
     assert len(http.seen) == 1
 
 
-def test_5xx_is_retried_then_succeeds(http):
-    http.script = [(503, "no leader"), (500, "oops"), (200, {"EvalID": "e1"})]
-    resp = make(http.addr).register_job({"ID": "web", "Namespace": "agents"})
+def test_502_503_504_are_retried_then_succeed(http):
+    http.script = [(503, "no leader"), (502, "bad gateway"), (504, "gateway timeout"), (200, {"EvalID": "e1"})]
+    resp = make(http.addr, retries=3).register_job({"ID": "web", "Namespace": "agents"})
     assert resp == {"EvalID": "e1"}
-    assert len(http.seen) == 3
+    assert len(http.seen) == 4
     assert all(s["path"] == "/v1/jobs?namespace=agents" for s in http.seen)
 
 
 def test_5xx_retries_are_bounded_and_reported(http):
-    http.script = [(500, "boom")] * 5
+    http.script = [(503, "boom")] * 5
     with pytest.raises(NomadError) as info:
         make(http.addr).get_job("web")
     assert len(http.seen) == 3  # 1 + retries=2
     err = info.value
-    assert err.status == 500 and err.attempts == 3
-    assert "HTTP 500" in str(err) and "/v1/job/web" in str(err) and "boom" in str(err)
+    assert err.status == 503 and err.attempts == 3
+    assert "HTTP 503" in str(err) and "/v1/job/web" in str(err) and "boom" in str(err)
 
 
 @pytest.mark.parametrize("status", [400, 403, 409])
@@ -108,11 +108,14 @@ def test_4xx_is_never_retried(http, status):
     assert "s3cr3t-token" not in str(info.value)
 
 
-def test_501_is_not_retried(http):
-    http.script = [(501, "Nomad Enterprise only endpoint")] * 3
+@pytest.mark.parametrize("status", [500, 501])
+def test_500_and_501_are_not_retried(http, status):
+    # 501: Nomad OSS answers it for Enterprise-only endpoints; 500: Nomad's catch-all
+    # for a failed RPC (command/agent/http.go errCodeFromHandler), often permanent.
+    http.script = [(status, "Nomad Enterprise only endpoint")] * 3
     with pytest.raises(NomadError) as info:
         make(http.addr).request("GET", "/v1/quota/q")
-    assert len(http.seen) == 1 and info.value.status == 501
+    assert len(http.seen) == 1 and info.value.status == status
 
 
 def test_unreachable_server_is_retried_and_translated():
@@ -121,7 +124,9 @@ def test_unreachable_server_is_retried_and_translated():
         make(addr).get_job("web")
     err = info.value
     assert err.status is None and err.attempts == 3
-    assert str(err).startswith("Nomad API unreachable on GET /v1/job/web")
+    assert str(err).startswith("Nomad GET /v1/job/web")
+    assert str(err).endswith("cannot connect to %s (is the server running?)" % addr)
+    assert "Max retries exceeded" not in str(err) and "HTTPConnectionPool" not in str(err)
 
 
 def test_dispatch_puts_idempotency_token_in_query_and_payload_in_body(http):
@@ -134,9 +139,29 @@ def test_dispatch_puts_idempotency_token_in_query_and_payload_in_body(http):
 
 
 def test_dispatch_without_token_is_not_retried(http):
-    http.script = [(500, "x"), (200, {})]
+    http.script = [(503, "x"), (200, {})]
     with pytest.raises(NomadError):
         make(http.addr).dispatch_job("p")
+    assert len(http.seen) == 1
+
+
+def test_dispatch_with_token_is_retried(http):
+    http.script = [(503, "x"), (200, {"DispatchedJobID": "p/d"})]
+    assert make(http.addr).dispatch_job("p", idempotency_token="t")["DispatchedJobID"] == "p/d"
+    assert len(http.seen) == 2
+
+
+def test_register_with_enforce_index_is_not_retried(http):
+    http.script = [(503, "x"), (200, {})]
+    with pytest.raises(NomadError):
+        make(http.addr).register_job({"ID": "w"}, enforce_index=3)
+    assert len(http.seen) == 1
+
+
+def test_other_posts_are_not_retried_once_sent(http):
+    http.script = [(503, "x"), (200, {})]
+    with pytest.raises(NomadError):
+        make(http.addr).request("POST", "/v1/namespace/team", body={"Name": "team"})
     assert len(http.seen) == 1
 
 

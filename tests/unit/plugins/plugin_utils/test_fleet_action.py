@@ -1,0 +1,34 @@
+"""FleetAction.finish: one message when the backend was taken as down (fast-fail)."""
+import pytest
+
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
+    FleetAction, FleetActionFailed)
+
+
+def _action():
+    action = FleetAction.__new__(FleetAction)  # finish() needs no task or connection
+    action.diff = False
+    return action
+
+
+def _results(count, failed):
+    return [{"object": "job", "name": "j%d" % i, "outcome": "failed" if i < failed else "unchanged",
+             "changed": False, "msg": "boom %d" % i} for i in range(count)]
+
+
+def test_fast_fail_gives_one_message_and_keeps_every_result():
+    down = "Nomad at http://n:4646 is not answering: 3 calls in a row failed (last: timed out after 10 s ...)"
+    with pytest.raises(FleetActionFailed) as info:
+        _action().finish(_results(50, 50), down=down)
+    assert str(info.value) == down + "; 50 of 50 objects not applied"
+    assert len(info.value.extra["results"]) == 50 and info.value.extra["summary"] == {"failed": 50}
+
+
+def test_without_fast_fail_failures_are_listed():
+    with pytest.raises(FleetActionFailed) as info:
+        _action().finish(_results(3, 1))
+    assert str(info.value) == "1 of 3 objects failed: job j0: boom 0"
+
+
+def test_down_without_failures_does_not_fail():
+    assert _action().finish(_results(2, 0), down="x")["summary"] == {"unchanged": 2}
