@@ -16,9 +16,9 @@ import time
 from . import diff as jobdiff
 from . import sim
 from .canonicalize import canonicalize
-from .errors import ApiError, multierror
+from .errors import ApiError
 from .state import now_ns
-from .validate import job_errors
+from .validate import check_job
 
 DISPATCH_PAYLOAD_LIMIT = 16 * 1024
 SERVER_FIELDS = ("Status", "StatusDescription", "Stable", "Version", "SubmitTime",
@@ -33,9 +33,7 @@ def spec_of(job):
 
 def prepare(job_in):
     canon = canonicalize(job_in)
-    errs = job_errors(canon)
-    if errs:
-        raise ApiError(500, multierror(errs))
+    check_job(canon)
     canon["VaultToken"] = ""
     canon["ConsulToken"] = ""
     return canon

@@ -8,7 +8,7 @@ from .diff import job_diff
 from .errors import ApiError, denied, multierror
 from .server import strict
 from .sim import alloc_stub
-from .validate import job_errors
+from .validate import http_register_errors, job_errors
 
 JOB = r"/v1/job/(?P<id>[^?]+?)"
 
@@ -63,6 +63,7 @@ def _register(req, path_id=None):
         raise ApiError(400, "Job ID hasn't been provided")
     if path_id is not None and job["ID"] != path_id:
         raise ApiError(400, "Job ID does not match name")
+    http_register_errors(body)
     job = dict(job)
     if not job.get("Namespace"):
         job["Namespace"] = req.namespace
