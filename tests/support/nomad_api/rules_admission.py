@@ -68,7 +68,9 @@ def mutator_error(job):
             for c in s.get("Checks") or []:
                 if not (c.get("Expose") and connect_kinds(s.get("Connect"))[0]):
                     continue
-                if (c.get("Type") or "") not in ("http", "grpc"):
+                # checkIsExposable: http/grpc with an absolute path
+                if ((c.get("Type") or "").lower() not in ("http", "grpc")
+                        or not (c.get("Path") or "").startswith("/")):
                     continue
                 problem = _network_mode_error(group, "connect expose check", False)
                 if problem:
@@ -231,9 +233,8 @@ def _job_validate_extra(job):
         errs.append("job type cannot be core")
     if job.get("Payload") and not job.get("Dispatched"):  # Job.Dispatch skips admission
         errs.append("job can't be submitted with a payload, only dispatched")
-    priority = job.get("Priority")
-    if priority is None:
-        priority = 50
+    # jobCanonicalizer: an unset (0) priority takes the server's default (50)
+    priority = job.get("Priority") or 50
     if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
         errs.append(f"job priority must be between [{MIN_PRIORITY}, {MAX_PRIORITY}]")
     total = 0
