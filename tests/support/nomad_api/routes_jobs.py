@@ -140,6 +140,8 @@ def plan_job(req):
     job = dict(job)
     if not job.get("Namespace"):
         job["Namespace"] = req.namespace
+    if job.get("Region") not in (None, "", "global"):  # the RPC cannot be forwarded
+        raise ApiError(500, "No path to region")
     with req.st.lock:
         _need(req, job["Namespace"], "submit-job")
         resp = jobs.plan(req.st, job, bool(body.get("Diff")))
