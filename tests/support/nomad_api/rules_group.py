@@ -8,7 +8,7 @@ does; where it wraps them in a sentence they stay nested.
 """
 from .errors import multierror
 from .gofmt import q
-from .rules_placement import affinity_errors, constraint_errors, spread_errors
+from .rules_placement import affinity_errors, constraint_errors, numbered, spread_errors
 from .rules_policies import (disconnect_errors, migrate_errors, reschedule_errors,
                              restart_errors, update_errors)
 from .rules_resources import disk_errors, network_errors, volume_errors
@@ -45,14 +45,6 @@ def scaling_errors(group, job):
     return errs
 
 
-def _numbered(items, check, what):
-    out = []
-    for i, item in enumerate(items or [], 1):
-        errs = check(item)
-        if errs:
-            out.append(f"{what} {i} validation failed: {multierror(errs)}")
-    return out
-
 
 def group_errors(group, job):
     """structs.go TaskGroup.Validate for a canonical group of ``job``."""
@@ -76,18 +68,18 @@ def group_errors(group, job):
             errs.append("MaxRunDuration must be greater than zero")
         if jtype not in ("batch", "sysbatch"):
             errs.append(f"Job type {q(jtype)} does not allow max_run_duration")
-    errs.extend(_numbered(group.get("Constraints"), constraint_errors, "Constraint"))
+    errs.extend(numbered(group.get("Constraints"), constraint_errors, "Constraint"))
     if jtype == "system":
         if group.get("Affinities"):
             errs.append("System jobs may not have an affinity block")
     else:
-        errs.extend(_numbered(group.get("Affinities"), affinity_errors, "Affinity"))
+        errs.extend(numbered(group.get("Affinities"), affinity_errors, "Affinity"))
     errs.extend(restart_errors(group.get("RestartPolicy") or {}))
     if jtype == "system":
         if group.get("Spreads"):
             errs.append("System jobs may not have a spread block")
     else:
-        errs.extend(_numbered(group.get("Spreads"), spread_errors, "Spread"))
+        errs.extend(numbered(group.get("Spreads"), spread_errors, "Spread"))
     resched = group.get("ReschedulePolicy")
     if jtype in ("system", "sysbatch"):
         if resched is not None:
@@ -126,8 +118,10 @@ def group_errors(group, job):
     for vname, vol in sorted((group.get("Volumes") or {}).items()):
         v_errs = volume_errors(vol, jtype, count, canaries)
         if v_errs:
-            errs.append(f"Task group volume validation for {vname} failed: "
-                        f"{v_errs[0] if len(v_errs) == 1 and vol.get('Type') not in ('host', 'csi') else multierror(v_errs)}")
+            # an unknown type is returned as a plain error, the rest as a multierror
+            plain = vol.get("Type") not in ("host", "csi")
+            detail = v_errs[0] if plain else multierror(v_errs)
+            errs.append(f"Task group volume validation for {vname} failed: {detail}")
     for what, found in (("Task group network validation failed", network_errors(group)),
                         ("Task group service validation failed", group_services_errors(group)),
                         ("Task group service check validation failed",

@@ -10,7 +10,7 @@ import zoneinfo
 from .errors import multierror
 from .gofmt import q, vlist
 from .rules_group import group_errors
-from .rules_placement import affinity_errors, constraint_errors, spread_errors
+from .rules_placement import affinity_errors, constraint_errors, numbered, spread_errors
 
 JOB_TYPES = ("core", "service", "batch", "system", "sysbatch")
 MAX_DESCRIPTION = 1000
@@ -67,14 +67,6 @@ def parameterized_errors(p):
     return errs
 
 
-def _numbered(items, check, what):
-    out = []
-    for i, item in enumerate(items or [], 1):
-        errs = check(item)
-        if errs:
-            out.append(f"{what} {i} validation failed: {multierror(errs)}")
-    return out
-
 
 def job_validate_errors(job):
     """structs.go Job.Validate for a canonical api.Job JSON object."""
@@ -107,15 +99,15 @@ def job_validate_errors(job):
     groups = job.get("TaskGroups") or []
     if not groups:
         errs.append("Missing job task groups")
-    errs.extend(_numbered(job.get("Constraints"), constraint_errors, "Constraint"))
+    errs.extend(numbered(job.get("Constraints"), constraint_errors, "Constraint"))
     if jtype == "system":
         if job.get("Affinities"):
             errs.append("System jobs may not have an affinity block")
         if job.get("Spreads"):
             errs.append("System jobs may not have a spread block")
     else:
-        errs.extend(_numbered(job.get("Affinities"), affinity_errors, "Affinity"))
-        errs.extend(_numbered(job.get("Spreads"), spread_errors, "Spread"))
+        errs.extend(numbered(job.get("Affinities"), affinity_errors, "Affinity"))
+        errs.extend(numbered(job.get("Spreads"), spread_errors, "Spread"))
     ui_desc = (job.get("UI") or {}).get("Description") or ""
     if len(ui_desc) > MAX_DESCRIPTION:
         errs.append(f"UI description must be under 1000 characters, currently {len(ui_desc)}")

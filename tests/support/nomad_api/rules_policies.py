@@ -7,7 +7,7 @@ nomad/structs/group.go ``DisconnectStrategy.Validate``. Durations are integer
 nanoseconds (api JSON); each function returns a list of error texts.
 """
 from .gofmt import duration as dur
-from .gofmt import q
+from .gofmt import q, qlist
 
 SECOND = 1_000_000_000
 RESTART_MIN_INTERVAL = 5 * SECOND       # structs.RestartPolicyMinInterval
@@ -155,7 +155,7 @@ def reschedule_errors(r):
         pre_check = False
     if func not in DELAY_FUNCTIONS:
         errs.append(f"Invalid delay function {q(func)}, must be one of "
-                    f"[{' '.join(q(f) for f in DELAY_FUNCTIONS)}]")
+                    f"{qlist(DELAY_FUNCTIONS)}")
         pre_check = False
     if func != "constant":
         if max_delay < RESCHEDULE_MIN_DELAY:

@@ -8,7 +8,7 @@ Sources: nomad/structs/structs.go ``Resources.Validate``,
 """
 from .errors import multierror
 from .gofmt import q
-from .rules_placement import affinity_errors, constraint_errors
+from .rules_placement import affinity_errors, constraint_errors, numbered
 
 MIN_CPU = 1          # structs.MinResources
 MIN_MEMORY_MB = 10
@@ -65,10 +65,7 @@ def device_errors(d):
             c_errs = constraint_errors(c)
             if c_errs:
                 errs.append(f"Constraint {i} validation failed: {multierror(c_errs)}")
-    for i, a in enumerate(d.get("Affinities") or [], 1):
-        a_errs = affinity_errors(a)
-        if a_errs:
-            errs.append(f"Affinity {i} validation failed: {multierror(a_errs)}")
+    errs.extend(numbered(d.get("Affinities"), affinity_errors, "Affinity"))
     return errs
 
 

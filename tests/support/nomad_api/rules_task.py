@@ -13,8 +13,8 @@ import re
 
 from .errors import multierror
 from .gofmt import duration as dur
-from .gofmt import q
-from .rules_placement import affinity_errors, constraint_errors
+from .gofmt import q, vlist
+from .rules_placement import affinity_errors, constraint_errors, numbered
 from .rules_resources import log_config_errors, resources_errors
 from .rules_services import task_services_errors
 
@@ -130,7 +130,7 @@ def _connect_proxy_service(kind, group):
         return f"No Connect services in task group with Connect proxy ({q(service)})"
     if service not in connect_services:
         return (f"Connect proxy service name ({q(service)}) not found in Connect services from "
-                f"task group: {'[' + ' '.join(connect_services) + ']'}")
+                f"task group: {vlist(connect_services)}")
     return None
 
 
@@ -175,17 +175,11 @@ def task_errors(task, job_type, group):
         if task.get("Affinities"):
             errs.append("System jobs may not have an affinity block")
     else:
-        for i, a in enumerate(task.get("Affinities") or [], 1):
-            a_errs = affinity_errors(a)
-            if a_errs:
-                errs.append(f"Affinity {i} validation failed: {multierror(a_errs)}")
+        errs.extend(numbered(task.get("Affinities"), affinity_errors, "Affinity"))
     svc_errs = task_services_errors(task, group.get("Networks") or [])
     if svc_errs:
         errs.append(multierror(svc_errs))
-    for i, art in enumerate(task.get("Artifacts") or [], 1):
-        a_errs = artifact_errors(art)
-        if a_errs:
-            errs.append(f"Artifact {i} validation failed: {multierror(a_errs)}")
+    errs.extend(numbered(task.get("Artifacts"), artifact_errors, "Artifact"))
     if task.get("Vault") is not None:
         v_errs = vault_errors(task["Vault"])
         if v_errs:
