@@ -54,14 +54,15 @@ def _check_common(c, allowed):
         return (f"missing required value timeout. Timeout cannot be less than "
                 f"{dur(MIN_CHECK_INTERVAL)}")
     if timeout < MIN_CHECK_TIMEOUT:
-        return f"timeout ({dur(timeout)}) is lower than required minimum timeout {dur(MIN_CHECK_INTERVAL)}"
+        return (f"timeout ({dur(timeout)}) is lower than required minimum timeout "
+                f"{dur(MIN_CHECK_INTERVAL)}")
     status = c.get("InitialStatus") or ""
     if status not in ("", "passing", "warning", "critical"):
         return (f'invalid initial check state ({status}), must be one of "passing", '
                 f'"warning", "critical" or empty')
     mode = c.get("AddressMode") or ""
     if mode == "auto":
-        return f'invalid address_mode "auto" - auto only valid for services'
+        return 'invalid address_mode "auto" - auto only valid for services'
     if mode not in ("", "host", "driver", "alloc", "alloc_ipv6"):
         return f"invalid address_mode {q(mode)}"
     on_update = c.get("OnUpdate") or ""
@@ -71,7 +72,7 @@ def _check_common(c, allowed):
     restart = c.get("CheckRestart")
     if restart is not None:
         if on_update == "ignore":
-            return f'on_update value "ignore" is not compatible with check_restart'
+            return 'on_update value "ignore" is not compatible with check_restart'
         if not restart.get("IgnoreWarnings") and on_update == "ignore_warnings":
             return ('on_update value "ignore_warnings" not supported with check_restart '
                     'ignore_warnings value "false"')
