@@ -135,6 +135,8 @@ def plan_job(req):
     job = body.get("Job")
     if job is None:
         raise ApiError(400, "Job must be specified")
+    if job.get("ID") is None:  # command/agent/job_endpoint.go jobPlan
+        raise ApiError(400, "Job must have a valid ID")
     if job.get("ID") != req.params["id"]:
         raise ApiError(400, "Job ID does not match")
     job = dict(job)

@@ -89,6 +89,14 @@ def test_validation_errors_are_one_multierror(shared_client):
     assert "\t* job priority must be between [1, 100]\n" in resp.text
 
 
+def test_plan_checks_of_the_http_agent(shared_client):
+    """command/agent/job_endpoint.go jobPlan: 400 before the RPC."""
+    resp = shared_client.call("POST", _plan_path("x"), {"Job": {"Name": "x"}})
+    assert (resp.status_code, resp.text) == (400, "Job must have a valid ID")
+    resp = shared_client.call("POST", _plan_path("x"), {"Job": {"ID": "y"}})
+    assert (resp.status_code, resp.text) == (400, "Job ID does not match")
+
+
 def test_apply_patch_appends_and_creates():
     doc = {"A": [{"B": 1}]}
     out = conformance.apply_patch(doc, {"A/1": {"B": 2}, "A/0/C/D": 3, "E/0": "x"})
