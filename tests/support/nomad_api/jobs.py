@@ -16,9 +16,9 @@ import time
 from . import diff as jobdiff
 from . import sim
 from .canonicalize import canonicalize
-from .errors import ApiError
+from .errors import ApiError, multierror
 from .state import now_ns
-from .validate import check_job
+from .validate import job_errors
 
 DISPATCH_PAYLOAD_LIMIT = 16 * 1024
 SERVER_FIELDS = ("Status", "StatusDescription", "Stable", "Version", "SubmitTime",
@@ -33,7 +33,9 @@ def spec_of(job):
 
 def prepare(job_in):
     canon = canonicalize(job_in)
-    check_job(canon)
+    errs = job_errors(canon)
+    if errs:
+        raise ApiError(500, multierror(errs))
     canon["VaultToken"] = ""
     canon["ConsulToken"] = ""
     return canon

@@ -14,8 +14,8 @@ from tests.support.nomad_api.control import NomadApi
 from tests.unit.support.nomad_api.helpers import Client
 
 CATALOGUE = conformance.load(pathlib.Path(__file__).parents[4] / "tests/conformance/nomad")
-CASES = CATALOGUE["cases"]
-VALID = CATALOGUE["valid"]
+CASES = CATALOGUE.cases
+VALID = CATALOGUE.valid
 REGISTER = "PUT /v1/jobs"
 
 
@@ -81,8 +81,7 @@ def test_baseline_is_accepted(shared_client, case):
 def test_validation_errors_are_one_multierror(shared_client):
     """Several problems come back together as go-multierror text (HTTP 500)."""
     base = next(c for c in VALID if c["id"] == "valid-batch")["document"]
-    doc = conformance.apply_patch(base, {"Job/Priority": 101,
-                                         "Job/TaskGroups/0/Count": -1})
+    doc = conformance.merge(base, {"Job/Priority": 101, "Job/TaskGroups/0/Count": -1})
     resp = shared_client.call("PUT", "/v1/jobs", doc)
     assert resp.status_code == 500
     assert resp.text.startswith("2 errors occurred:\n\t* Task group work validation failed: ")
@@ -97,8 +96,8 @@ def test_plan_checks_of_the_http_agent(shared_client):
     assert (resp.status_code, resp.text) == (400, "Job ID does not match")
 
 
-def test_apply_patch_appends_and_creates():
-    doc = {"A": [{"B": 1}]}
-    out = conformance.apply_patch(doc, {"A/1": {"B": 2}, "A/0/C/D": 3, "E/0": "x"})
-    assert out == {"A": [{"B": 1, "C": {"D": 3}}, {"B": 2}], "E": ["x"]}
-    assert doc == {"A": [{"B": 1}]}
+def test_path_patches_append_create_and_set_null():
+    doc = {"A": [{"B": 1}], "F": {"G": 1}}
+    out = conformance.merge(doc, {"A/1": {"B": 2}, "A/0/C/D": 3, "E/0": "x", "F/G": None})
+    assert out == {"A": [{"B": 1, "C": {"D": 3}}, {"B": 2}], "E": ["x"], "F": {"G": None}}
+    assert doc == {"A": [{"B": 1}], "F": {"G": 1}}
