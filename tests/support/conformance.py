@@ -18,6 +18,12 @@ Format (one or more ``*.yml`` files per product folder, e.g. ``tests/conformance
         source: ...
         document: {...}         # (or base + patch) must be accepted
 
+A patch key containing ``/`` is a path instead (``Job/TaskGroups/0/Update/Canary: 1``):
+parts are object keys or list indexes (an index equal to the list length appends),
+missing parents are created, and the value is set as given (``null`` is sent as JSON
+null). A base name is looked up in the entry's own file first, then in the other
+files of the folder (so one file, e.g. ``nomad/bases.yaml``, can hold shared bases).
+
 ``load(folder)`` returns ``Catalogue(cases, valid)``; each item is a dict with the keys above,
 ``document`` resolved and ``file`` set. Test infrastructure only: never imports product code.
 """
@@ -41,18 +47,43 @@ class Catalogue:
 
 
 def merge(base, patch):
-    """Deep merge: mappings merge key by key, ``None`` deletes, anything else replaces."""
+    """Deep merge: mappings merge key by key, ``None`` deletes, anything else replaces;
+    a key containing ``/`` sets that path (see set_path)."""
     if not isinstance(base, dict) or not isinstance(patch, dict):
         return copy.deepcopy(patch)
     out = copy.deepcopy(base)
     for key, value in patch.items():
-        if value is None:
+        if isinstance(key, str) and "/" in key:
+            set_path(out, key, value)
+        elif value is None:
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def set_path(document, path, value):
+    """Set ``value`` at ``"A/B/0/C"`` in ``document`` (in place), creating parents."""
+    parts = path.split("/")
+    node = document
+    for part, nxt in zip(parts[:-1], parts[1:]):
+        if isinstance(node, list):
+            node = node[int(part)]
+            continue
+        if node.get(part) is None:
+            node[part] = [] if nxt.isdigit() else {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        if index == len(node):
+            node.append(copy.deepcopy(value))
+        else:
+            node[index] = copy.deepcopy(value)
+    else:
+        node[last] = copy.deepcopy(value)
 
 
 def _document(item, bases, where):
@@ -70,16 +101,22 @@ def _document(item, bases, where):
     return merge(base, item.get("patch") or {})
 
 
+def _files(folder):
+    for name in sorted(os.listdir(folder)):
+        if name.endswith((".yml", ".yaml")):
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                yield name, yaml.safe_load(handle) or {}
+
+
 def load(folder):
     """Read every ``*.yml`` in ``folder`` (sorted); CatalogueError on malformed data."""
     catalogue = Catalogue()
-    for name in sorted(os.listdir(folder)):
-        if not name.endswith((".yml", ".yaml")):
-            continue
-        path = os.path.join(folder, name)
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-        bases = data.get("bases") or {}
+    files = list(_files(folder))
+    shared = {}
+    for _name, data in files:
+        shared.update(data.get("bases") or {})
+    for name, data in files:
+        bases = dict(shared, **(data.get("bases") or {}))
         for section, required in (("cases", CASE_KEYS), ("valid", ("id", "source"))):
             for n, item in enumerate(data.get(section) or []):
                 where = "%s: %s[%d]" % (name, section, n)

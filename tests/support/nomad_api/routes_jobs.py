@@ -9,7 +9,7 @@ from .diff import job_diff
 from .errors import ApiError, denied, multierror
 from .server import strict
 from .sim import alloc_stub
-from .validate import job_errors
+from .validate import http_register_errors, job_errors
 
 JOB = r"/v1/job/(?P<id>[^?]+?)"
 
@@ -64,6 +64,7 @@ def _register(req, path_id=None):
         raise ApiError(400, "Job ID hasn't been provided")
     if path_id is not None and job["ID"] != path_id:
         raise ApiError(400, "Job ID does not match name")
+    http_register_errors(body)
     job = dict(job)
     if not job.get("Namespace"):
         job["Namespace"] = req.namespace
@@ -135,11 +136,15 @@ def plan_job(req):
     job = body.get("Job")
     if job is None:
         raise ApiError(400, "Job must be specified")
+    if job.get("ID") is None:  # command/agent/job_endpoint.go jobPlan
+        raise ApiError(400, "Job must have a valid ID")
     if job.get("ID") != req.params["id"]:
         raise ApiError(400, "Job ID does not match")
     job = dict(job)
     if not job.get("Namespace"):
         job["Namespace"] = req.namespace
+    if job.get("Region") not in (None, "", "global"):  # the RPC cannot be forwarded
+        raise ApiError(500, "No path to region")
     with req.st.lock:
         _need(req, job["Namespace"], "submit-job")
         resp = jobs.plan(req.st, job, bool(body.get("Diff")))

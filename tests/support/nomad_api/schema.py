@@ -57,7 +57,8 @@ _STRUCTS = {
         Update:UpdateStrategy Migrate:MigrateStrategy Networks:[NetworkResource]
         Meta:{str} Services:[Service] ShutdownDelay:dur
         StopAfterClientDisconnect:dur MaxClientDisconnect:dur
-        Scaling:ScalingPolicy Consul:Consul PreventRescheduleOnLost:bool""",
+        Scaling:ScalingPolicy Consul:Consul PreventRescheduleOnLost:bool
+        MaxRunDuration:dur""",
     "Task": """Name:str Driver:str User:str Lifecycle:TaskLifecycle Config:{any}
         Constraints:[Constraint] Affinities:[Affinity] Env:{str}
         Services:[Service] Resources:Resources RestartPolicy:RestartPolicy

@@ -10,6 +10,10 @@ variable "image" {
 variable "count" {
   type = number
 }
+variable "tier" {
+  type    = string
+  default = "blue"
+}
 
 job "web" {
   datacenters = ["dc1"]
@@ -34,7 +38,7 @@ job "web" {
       distinct_hosts = true
     }
     service {
-      name = "web-${var.image}"
+      name = "web-${var.tier}"
       port = "http"
       check {
         type     = "http"
@@ -80,7 +84,7 @@ def _parse(client, text, variables="", canonicalize=False):
 
 
 def test_parse_supported_subset(client):
-    resp = _parse(client, JOB_HCL, variables='count = 3\nimage = "nginx:1.28"')
+    resp = _parse(client, JOB_HCL, variables='count = 3\nimage = "nginx:1.28"\ntier = "green"')
     assert resp.status_code == 200, resp.text
     job = resp.json()
     assert validate_job(job) == []
@@ -93,7 +97,7 @@ def test_parse_supported_subset(client):
     assert net["ReservedPorts"] == [{"Label": "admin", "Value": 9000}]
     assert group["Constraints"] == [{"Operand": "distinct_hosts", "RTarget": "true"}]
     svc = group["Services"][0]
-    assert svc["Name"] == "web-nginx:1.28" and svc["Checks"][0]["Interval"] == 10 * 10**9
+    assert svc["Name"] == "web-green" and svc["Checks"][0]["Interval"] == 10 * 10**9
     task = group["Tasks"][0]
     assert task["Config"]["image"] == "nginx:1.28"
     assert task["Config"]["mount"] == [{"type": "bind", "target": "/data"}]

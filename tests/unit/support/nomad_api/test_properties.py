@@ -8,7 +8,11 @@ from tests.support.nomad_api.state import State
 
 names = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
 meta = st.dictionaries(names, st.text(max_size=8), max_size=3)
-durations = st.integers(min_value=0, max_value=10**12)
+# Real Nomad refuses a kill_timeout longer than the default progress deadline (10m,
+# Task.Validate) and restarts that cannot fit the default 30m interval
+# (RestartPolicy.Validate: attempts * delay <= interval), so stay within them.
+kill_timeouts = st.integers(min_value=0, max_value=10 * 60 * 10**9)
+restart_delays = st.integers(min_value=0, max_value=6 * 60 * 10**9)
 
 
 @st.composite
@@ -23,7 +27,7 @@ def tasks(draw, name):
     if draw(st.booleans()):
         task["Env"] = draw(meta)
     if draw(st.booleans()):
-        task["KillTimeout"] = draw(durations)
+        task["KillTimeout"] = draw(kill_timeouts)
     return task
 
 
@@ -41,7 +45,7 @@ def job_dicts(draw):
             group["Meta"] = draw(meta)
         if draw(st.booleans()):
             group["RestartPolicy"] = {"Attempts": draw(st.integers(0, 5)),
-                                      "Delay": draw(durations)}
+                                      "Delay": draw(restart_delays)}
         groups.append(group)
     job = {"ID": draw(names), "Type": job_type, "TaskGroups": groups}
     if draw(st.booleans()):
