@@ -21,6 +21,7 @@ description:
 author:
   - agentfleet.hashistack contributors (@agentfleet)
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_consul
   - ansible.builtin.action_common_attributes
   - agentfleet.hashistack.consul
 attributes:
@@ -31,11 +32,6 @@ attributes:
   idempotent:
     description: Re-running with the same desired state reports no change and writes nothing.
     support: full
-  action_group:
-    description: Use C(group/agentfleet.hashistack.consul) in C(module_defaults) to set connection options once.
-    support: full
-    membership:
-      - agentfleet.hashistack.consul
   platform:
     platforms: posix
 options:

@@ -18,6 +18,7 @@ version_added: 0.1.0
 author:
   - agentfleet maintainers (@agentfleet)
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_nomad
   - agentfleet.hashistack.nomad
   - ansible.builtin.action_common_attributes
 attributes:

@@ -14,6 +14,7 @@ description:
   - Only the options given are compared and written; the server keeps the rest.
   - Secret IDs are minted separately, on purpose, with M(agentfleet.hashistack.vault_approle_secret_id).
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - agentfleet.hashistack.vault.token_fields

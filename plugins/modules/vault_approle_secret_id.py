@@ -17,6 +17,7 @@ description:
     an unknown accessor reports no change.
   - The returned secret ID or wrapping token is a credential; use C(no_log) on the task.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes

@@ -18,6 +18,7 @@ description:
     with an C(audit) stanza in the server configuration instead. Devices declared that
     way are listed by the API, so this module then reports them as present and unchanged.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes

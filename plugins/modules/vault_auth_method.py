@@ -14,6 +14,7 @@ description:
   - Only the settings given are compared and tuned; the type of an existing mount is never
     changed in place (the module fails instead).
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - agentfleet.hashistack.vault.mount_tuning

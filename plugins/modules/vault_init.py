@@ -14,6 +14,7 @@ description:
     as JSON with mode C(0600), created atomically. They are never returned or logged.
   - An already initialised server is left alone and O(dest) is not touched.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - ansible.builtin.action_common_attributes
 attributes:

@@ -16,6 +16,7 @@ description:
     the server default, because every write replaces the whole configuration.
   - The mount itself is created and removed with M(agentfleet.hashistack.vault_auth_method).
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes

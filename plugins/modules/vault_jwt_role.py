@@ -14,6 +14,7 @@ description:
   - For Nomad workload identity, bind O(bound_claims) such as C(nomad_namespace),
     C(nomad_job_id) and C(nomad_task) so a token only logs in as the workload it was issued to.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - agentfleet.hashistack.vault.token_fields

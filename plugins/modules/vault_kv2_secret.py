@@ -16,6 +16,7 @@ description:
     be undeleted). With O(state=destroyed), permanently destroys the O(versions) given, or,
     without O(versions), deletes the secret's metadata and every version.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes

@@ -13,6 +13,7 @@ description:
   - The comparison ignores comments, blank lines, indentation and line endings, so only a
     change to the rules themselves is written. Diff mode shows the rule change.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes

@@ -15,6 +15,7 @@ description:
     changed in place. A KV version 1 mount can be upgraded with O(options).
   - For KV version 2, O(max_versions) and O(cas_required) are set through C(<path>/config).
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.vault.auth
   - agentfleet.hashistack.vault.mount_tuning

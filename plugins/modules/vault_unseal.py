@@ -18,6 +18,7 @@ description:
   - Keys come from O(keys_file) (as written by M(agentfleet.hashistack.vault_init)) or
     O(keys). They are never returned or logged.
 extends_documentation_fragment:
+  - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - ansible.builtin.action_common_attributes
 attributes:
