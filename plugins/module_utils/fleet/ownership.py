@@ -97,6 +97,5 @@ def jwt_role_owned(name, role, fleet, owned_policies):
 def refusal(what, name, owner, fleet):
     """The message for an object of ``what`` kind that this ``fleet`` does not own; ``owner``
     is the fleet its marker names, or None when it carries no agentfleet marker."""
-    whose = "is owned by fleet %r" % owner if owner else "has no agentfleet ownership marker"
-    return ("%s %r exists and %s, not by fleet %r; this fleet does not own it and refuses to change it"
-            % (what, name, whose, fleet))
+    whose = "it is owned by fleet %r" % owner if owner else "it has no agentfleet ownership marker"
+    return "%s %r exists and is not owned by fleet %r (%s); refusing to change it" % (what, name, fleet, whose)

@@ -62,5 +62,5 @@ def test_vault_policy_header_must_be_the_first_line_exactly_and_match_the_name()
 
 def test_refusal_names_the_object_and_its_owner():
     msg = ownership.refusal("nomad acl policy", "prod--team", "prod-eu", "prod")
-    assert "'prod--team'" in msg and "owned by fleet 'prod-eu'" in msg and "not by fleet 'prod'" in msg
+    assert "'prod--team'" in msg and "owned by fleet 'prod-eu'" in msg and "not owned by fleet 'prod'" in msg
     assert "has no agentfleet ownership marker" in ownership.refusal("vault policy", "x", None, "prod")

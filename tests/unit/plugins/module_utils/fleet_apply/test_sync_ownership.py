@@ -60,7 +60,7 @@ def test_nomad_apply_refuses_the_other_fleets_policy_and_namespace_naming_their_
     res = sync.converge_tenancy()
     assert [r["outcome"] for r in res] == ["failed", "failed"]
     for r in res:
-        assert "owned by fleet 'prod-eu'" in r["msg"] and "not by fleet 'prod'" in r["msg"], r["msg"]
+        assert "owned by fleet 'prod-eu'" in r["msg"] and "not owned by fleet 'prod'" in r["msg"], r["msg"]
     assert client.writes == []
 
 

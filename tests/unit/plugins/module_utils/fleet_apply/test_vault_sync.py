@@ -58,7 +58,7 @@ def test_refuses_to_overwrite_unowned_policy():
     client = FakeVault(policies={"lab--t--a": 'path "x" { capabilities = ["deny"] }'})
     res = VaultSync(client, bundle()).converge()
     assert res[0]["outcome"] == "failed" and "'lab--t--a'" in res[0]["msg"]
-    assert "has no agentfleet ownership marker" in res[0]["msg"] and "not by fleet 'lab'" in res[0]["msg"]
+    assert "has no agentfleet ownership marker" in res[0]["msg"] and "not owned by fleet 'lab'" in res[0]["msg"]
     assert ("POST", "sys/policies/acl/lab--t--a") not in client.writes
     # Its role is refused too: a role is owned only together with its owned policy.
     assert res[1]["outcome"] == "failed"
