@@ -41,7 +41,7 @@ def test_changed_entry_shows_differences_and_check_mode_writes_nothing():
 def test_unowned_entry_is_not_overwritten():
     client = FakeConsul([dict(DENY, Meta={})])
     res = ConsulSync(client, bundle([DENY])).converge()
-    assert res[0]["outcome"] == "failed" and "does not own" in res[0]["msg"]
+    assert res[0]["outcome"] == "failed" and "is not owned by" in res[0]["msg"]
     assert client.writes == []
 
 
