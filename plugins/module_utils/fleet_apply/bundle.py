@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 
 BUNDLE_FORMAT = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -143,18 +144,7 @@ def write(path, bundle):
                 return False
     except OSError:
         pass
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".bundle-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text, mode=0o600, make_parents=True)
     return True
 
 

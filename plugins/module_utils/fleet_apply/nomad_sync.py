@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
@@ -403,12 +402,8 @@ def load_known(path):
 
 
 def save_known(path, known):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".state-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(known, handle, sort_keys=True)
-    os.replace(tmp, path)
+    """Save the per-job state for the next apply (JSON, mode 0600, atomically)."""
+    write_atomic(path, json.dumps(known, sort_keys=True), mode=0o600, make_parents=True)
 
 
 def _ref(ref):
