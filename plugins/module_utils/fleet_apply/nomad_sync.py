@@ -56,7 +56,6 @@ class NomadSync:
         self.concurrency = concurrency
         self.quotas = quotas
         self.preserve_counts = preserve_counts
-        self._agent_of_job = {(a["namespace"], a["job_id"]): key for key, a in bundle.get("agents", {}).items()}
         self._missing_ns = set()
         # "ns/job" -> {"digest", "index"}: what the last run left each job at (see job_digest).
         self.known = dict(known or {})
@@ -94,9 +93,6 @@ class NomadSync:
         if current is None and self.check:
             self._missing_ns.add(ns["Name"])
         return out
-
-    def _described_by_us(self, obj):
-        return ownership.description_owned(obj, self.fleet)
 
     def apply_acl_policy(self, pol):
         path = "/v1/acl/policy/%s" % pol["Name"]
@@ -285,7 +281,7 @@ class NomadSync:
         out = run_many(stale, self._stop, self.concurrency)
         want_pol = {p["Name"] for p in self.bundle["acl_policies"]}
         for pol in self.client.request("GET", "/v1/acl/policies") or []:
-            if pol["Name"] not in want_pol and self._described_by_us(pol):
+            if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet):
                 out.append(self._delete("acl_policy", pol["Name"], "/v1/acl/policy/%s" % pol["Name"]))
         want_ns = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \

@@ -6,6 +6,7 @@ import stat
 import pytest
 import yaml
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from tests.support.playbook import REPO
@@ -106,5 +107,5 @@ def test_select_agents(built):
 @pytest.mark.parametrize("inventory", ["local", "example-production"])
 def test_example_inventories_hold_a_valid_fleet(inventory):
     path = REPO / "inventories" / inventory / "group_vars" / "all" / "fleet.yml"
-    data = B.build(B.read_spec_file(str(path)))
+    data = B.build(spec_source.read_file(str(path)))
     assert len(data["agents"]) == 7 and data["counts"]["jobs"] == 7
