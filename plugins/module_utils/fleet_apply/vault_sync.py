@@ -15,17 +15,10 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
-    as_claims, as_seconds, as_set, as_str, desired_changes)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import desired_changes
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import managed_view
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
-
-ROLE_NORMALISERS = {
-    "token_ttl": as_seconds, "token_max_ttl": as_seconds,
-    "bound_audiences": as_set, "token_policies": as_set,
-    "user_claim": as_str, "bound_claims_type": as_str, "token_type": as_str, "role_type": as_str,
-    "bound_claims": as_claims, "user_claim_json_pointer": bool,
-    "claim_mappings": lambda v: {str(k): str(x) for k, x in (v or {}).items()},
-}
 
 
 def _entry(kind, name, agent, outcome, **extra):
@@ -120,14 +113,14 @@ class VaultSync:
                           msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
                           + " (a role is this fleet's only when it grants exactly its own policy %r, "
                             "owned by this fleet)" % name)
-        changes = desired_changes(current, desired, ROLE_NORMALISERS) if current is not None else {"*": 1}
+        changes = desired_changes(current, desired, JWT_ROLE_NORMALISERS) if current is not None else {"*": 1}
         if not changes:
             return _entry("vault_jwt_role", name, agent, "unchanged")
         out = _entry("vault_jwt_role", name, agent, "created" if current is None else "updated",
                      differences=sorted(k for k in changes if k != "*"))
         if self.diff:
-            out["diff"] = {"before": _role_view(current, desired) if current else {},
-                           "after": _role_view(desired, desired),
+            out["diff"] = {"before": managed_view(current, desired, JWT_ROLE_NORMALISERS) if current else {},
+                           "after": managed_view(desired, desired, JWT_ROLE_NORMALISERS),
                            "before_header": "vault jwt role %s" % name, "after_header": "vault jwt role %s" % name}
         if not self.check:
             self.client.post(self.role_path(name, item.get("mount")), desired, action="write JWT role %r" % name)
@@ -192,16 +185,3 @@ class VaultSync:
                 out.append(_entry("vault_policy", name, None, "absent"))
         return out
 
-
-def _plain(value):
-    return sorted(value) if isinstance(value, frozenset) else value
-
-
-def _role_view(source, desired):
-    """The managed keys of a role, normalised (TTLs in seconds, sets sorted) for a diff."""
-    out = {}
-    for key in sorted(desired):
-        if source and source.get(key) is not None:
-            norm = ROLE_NORMALISERS.get(key)
-            out[key] = _plain(norm(source[key]) if norm else source[key])
-    return out
