@@ -15,6 +15,7 @@ from __future__ import annotations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import differences, normalise, redact
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
 OWNER_META = ownership.OWNER_META
 # Apply order: callers' limits and timeouts before the allows; the default deny last,
@@ -48,11 +49,8 @@ class ConsulSync:
         self._listed = None
 
     def _result(self, entry, outcome, **extra):
-        out = {"object": "consul_" + entry["Kind"].replace("-", "_"), "kind": entry["Kind"], "name": entry["Name"],
-               "agent": self._agent.get(entry["Name"]), "outcome": outcome,
-               "changed": outcome not in ("unchanged", "absent", "failed")}
-        out.update(extra)
-        return out
+        return object_result("consul_" + entry["Kind"].replace("-", "_"), entry["Name"], self._agent.get(entry["Name"]),
+                             outcome, kind=entry["Kind"], **extra)
 
     def apply_entry(self, desired):
         kind, name = desired["Kind"], desired["Name"]
@@ -77,7 +75,7 @@ class ConsulSync:
                            "before_header": "consul %s/%s" % (kind, name), "after_header": "consul %s/%s" % (kind, name)}
         if not self.check:
             if not self.client.put_config_entry(desired, cas=(current or {}).get("ModifyIndex", 0)):
-                return dict(out, outcome="failed", changed=False,
+                return restate(out, "failed",
                             msg="config entry %s/%s changed while being applied (check-and-set failed); "
                                 "re-run" % (kind, name))
         return out

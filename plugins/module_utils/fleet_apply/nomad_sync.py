@@ -28,6 +28,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_ap
     JobApplyError, JobOptions, apply_job, describe_failure)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
 OWNER_META = ownership.OWNER_META
 REVERT_MARK = "rolling back to job version"
@@ -36,13 +37,6 @@ REVERT_MARK = "rolling back to job version"
 def job_owner(fleet):
     """Value of ``Meta.agentfleet_owner`` on this fleet's jobs."""
     return ownership.owner_token(fleet)
-
-
-def _res(obj, name, agent, outcome, **extra):
-    out = {"object": obj, "name": name, "agent": agent, "outcome": outcome,
-           "changed": outcome in ("created", "updated", "deleted", "stopped", "promoted")}
-    out.update(extra)
-    return out
 
 
 class NomadSync:
@@ -65,12 +59,12 @@ class NomadSync:
     def _ensure(self, obj, name, path, desired, current, write_path=None, owner=None, exact=()):
         """Create or update an object whose live owner (exact marker) is ``owner``."""
         if current is not None and owner != self.fleet:
-            return _res(obj, name, None, "failed",
+            return object_result(obj, name, None, "failed",
                         msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
         diffs = ["(missing)"] if current is None else differences(desired, current, exact)
         if not diffs:
-            return _res(obj, name, None, "unchanged")
-        out = _res(obj, name, None, "created" if current is None else "updated",
+            return object_result(obj, name, None, "unchanged")
+        out = object_result(obj, name, None, "created" if current is None else "updated",
                    differences=diffs if current is not None else [])
         if self.diff:
             out["diff"] = {"before": {k: current.get(k) for k in desired} if current else {}, "after": desired,
@@ -109,7 +103,7 @@ class NomadSync:
     def _tenancy_error(self, item, exc):
         hint = " (quotas need Nomad Enterprise; set agent_fleet_nomad_quotas: false)" \
             if isinstance(exc, NomadError) and exc.status == 501 else ""
-        return _res("tenancy", item.get("Name"), None, "failed", msg=str(exc) + hint)
+        return object_result("tenancy", item.get("Name"), None, "failed", msg=str(exc) + hint)
 
     def converge_tenancy(self):
         out = []
@@ -132,7 +126,7 @@ class NomadSync:
         base = {"object": "job", "name": job["ID"], "agent": key, "namespace": item["namespace"],
                 "job_id": job["ID"], "kind": item["kind"]}
         if item["namespace"] in self._missing_ns:  # check mode, namespace not created yet
-            out = dict(base, outcome="created", changed=True, plan={"changes": ["Added job %r" % job["ID"]]})
+            out = restate(base, "created", plan={"changes": ["Added job %r" % job["ID"]]})
             if self.diff:
                 out["diff"] = dict(readable_diff(None, job), before_header=job["ID"], after_header=job["ID"])
             return out
@@ -141,21 +135,20 @@ class NomadSync:
         try:
             skipped = self._unchanged_since_last_run(ref, digest, job, item["namespace"])
             if skipped is not None:
-                return dict(base, outcome="unchanged", changed=False, job_modify_index=skipped,
-                            plan={"changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
+                return restate(base, "unchanged", job_modify_index=skipped,
+                               plan={"changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
             res = apply_job(self.client, job, opts)
         except Exception as exc:  # one job's failure is reported, the others go on
             known = exc.result if isinstance(exc, JobApplyError) else {}
-            return dict(base, outcome="failed", changed=False, msg=describe_failure(exc),
-                        **{k: v for k, v in known.items() if k in ("owner",)})
-        out = dict(base, outcome=res["outcome"], changed=res["changed"],
-                   job_modify_index=res.get("job_modify_index"),
-                   plan={"changes": (res.get("plan") or {}).get("changes", [])})
+            return restate(base, "failed", msg=describe_failure(exc),
+                           **{k: v for k, v in known.items() if k in ("owner",)})
+        out = restate(base, res["outcome"], job_modify_index=res.get("job_modify_index"),
+                      plan={"changes": (res.get("plan") or {}).get("changes", [])})
         if res.get("nomad_warnings"):
             out["nomad_warnings"] = res["nomad_warnings"]
         if not self.check and res.get("job_modify_index"):
             self.observed[ref] = {"digest": digest, "index": res["job_modify_index"]}
-        if self.diff and res["changed"]:
+        if self.diff and out["changed"]:
             out["diff"] = dict(res["diff"], before_header="%s/%s (live)" % (item["namespace"], job["ID"]),
                                after_header="%s/%s (desired)" % (item["namespace"], job["ID"]))
         return out
@@ -191,7 +184,7 @@ class NomadSync:
         out = []
         for item in self.bundle["jobs"]:
             cause = own.get(item["namespace"]) or failed[0]
-            out.append(_res("job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
+            out.append(object_result("job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
                             namespace=item["namespace"], job_id=item["job_id"],
                             msg="not applied: %s %s failed first: %s" % (
                                 cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
@@ -262,8 +255,8 @@ class NomadSync:
         try:
             res = apply_job(self.client, None, self._opts(state="absent"), job_id=job_id, namespace=ns)
         except Exception as exc:
-            return _res("job", job_id, agent, "failed", namespace=ns, job_id=job_id, msg=describe_failure(exc))
-        return _res("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
+            return object_result("job", job_id, agent, "failed", namespace=ns, job_id=job_id, msg=describe_failure(exc))
+        return object_result("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
                     tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
 
     def prune(self, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
@@ -291,7 +284,7 @@ class NomadSync:
             if ns["Name"] in want_ns or not ownership.meta_owned(ns, self.fleet):
                 continue
             if ns["Name"] in live:
-                out.append(_res("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
+                out.append(object_result("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
                                 "jobs of this fleet; not deleted" % ns["Name"]))
             else:
                 doomed.append(ns["Name"])
@@ -302,7 +295,7 @@ class NomadSync:
                 out.append(waited)
         for name in doomed:
             if name in blocked:
-                out.append(_res("namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs "
+                out.append(object_result("namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs "
                                 "still not terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
             else:
                 out.append(self._delete("namespace", name, "/v1/namespace/%s" % name))
@@ -332,7 +325,7 @@ class NomadSync:
             keys = set(waiting)
             if not waiting:
                 took = clock() - start
-                return _res("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
+                return object_result("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
                             msg="waited %.1fs for %d stopped job(s) to become terminal before deleting "
                                 "namespaces" % (took, total)), {}
             if clock() >= deadline:
@@ -340,7 +333,7 @@ class NomadSync:
                 for (ns, job_id), state in sorted(waiting.items()):
                     blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
                 names = [name for ns in sorted(blocked) for name in blocked[ns]]
-                return _res("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
+                return object_result("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
                             pending=names,
                             msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
                                 % (timeout, len(names), total, ", ".join(names))), blocked
@@ -362,8 +355,8 @@ class NomadSync:
             try:
                 self.client.request("DELETE", path)
             except NomadError as exc:
-                return _res(obj, name, None, "failed", msg=str(exc))
-        return _res(obj, name, None, "deleted")
+                return object_result(obj, name, None, "failed", msg=str(exc))
+        return object_result(obj, name, None, "deleted")
 
     def stop(self, tenants=(), agents=()):
         """Kill switch: stop every owned job of ``tenants`` or ``agents`` ("tenant/agent")."""

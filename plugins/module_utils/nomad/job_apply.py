@@ -10,6 +10,7 @@ from __future__ import annotations
 from .client import NomadError
 from .deploy import WaitFailed, deployment_summary, needs_promotion, wait_for_job
 from . import jobs as J
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import is_changed
 
 
 class JobApplyError(Exception):
@@ -64,7 +65,7 @@ def _absent(client, existing, opts, result):
     if gone:
         result["outcome"] = "absent"
         return result
-    result.update(changed=True, outcome="deleted")
+    _settle(result, "deleted")
     if not opts.check_mode:
         resp = client.deregister_job(result["job_id"], result["namespace"], purge=opts.purge) or {}
         result["eval_id"] = resp.get("EvalID")
@@ -90,7 +91,7 @@ def _present(client, job, existing, opts, result):
     # register's when it registers, else the plan's (the same admission checks).
     result["nomad_warnings"] = J.warning_lines((plan or {}).get("Warnings"))
     if J.plan_changed(plan):
-        result.update(changed=True, outcome="updated" if existing else "created")
+        _settle(result, "updated" if existing else "created")
         if opts.check_mode:
             return result
         resp = client.register_job(job, result["namespace"], enforce_index=opts.enforce_index,
@@ -112,9 +113,9 @@ def _promote_now(client, result, check_mode):
     groups = needs_promotion(dep) if dep and dep.get("Status") == "running" else []
     if not groups:
         return
-    result.update(changed=True, promoted=groups)
+    result["promoted"] = groups
     if result["outcome"] == "unchanged":
-        result["outcome"] = "promoted"
+        _settle(result, "promoted")
     if not check_mode:
         client.promote_deployment(dep["ID"], result["namespace"])
 
@@ -129,8 +130,13 @@ def _wait(client, job, result, opts):
         result.update(exc.details)
         raise JobApplyError(str(exc), result)
     result.update(details)
-    if details.get("promoted"):
-        result["changed"] = True
+    if details.get("promoted") and result["outcome"] == "unchanged":
+        _settle(result, "promoted")  # promoting canaries is a change of its own
+
+
+def _settle(result, outcome):
+    """Set ``outcome`` and ``changed`` by the one rule (``object_result.is_changed``)."""
+    result.update(outcome=outcome, changed=is_changed(outcome))
 
 
 def warning_messages(result):
