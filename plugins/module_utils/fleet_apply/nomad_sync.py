@@ -22,7 +22,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
-    TERMINAL_ALLOC, failed_allocations, needs_promotion, no_deployment_reason)
+    TERMINAL_ALLOC, WaitFailed, no_deployment_reason, registration_of, wait_for_job)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
@@ -201,45 +201,36 @@ class NomadSync:
                         on_error=lambda ref, exc: dict(_ref(ref), outcome="failed", msg=describe_failure(exc)))
 
     def _wait_one(self, ref, timeout, interval, clock, sleep):
-        ns, job_id = ref["namespace"], ref["job_id"]
+        namespace, job_id = ref["namespace"], ref["job_id"]
         out = _ref(ref)
-        job = self.client.get_job(job_id, ns)
+        job = self.client.get_job(job_id, namespace)
         if job is None or job.get("Type", "service") != "service" or job.get("Periodic") \
                 or job.get("ParameterizedJob"):
             return dict(out, outcome="successful", msg="nothing to wait for (no deployment for this job type)")
         no_deployment = no_deployment_reason(job)
         if no_deployment:  # e.g. count 0: waiting would only run into the timeout
             return dict(out, outcome="successful", msg="no deployment to wait for: %s" % no_deployment)
-        # The deployment of the version this run registered: matched by JobModifyIndex, since
-        # an auto_revert may already have registered a newer version.
-        index = ref.get("job_modify_index")
-        version = None if index else job.get("Version")
-        deadline = clock() + timeout
-        while True:
-            deps = self.client.request("GET", "/v1/job/%s/deployments" % job_id, namespace=ns) or []
-            dep = next((d for d in deps if (d.get("JobModifyIndex") == index if index
-                                            else d.get("JobVersion") == version)), None)
-            if dep is not None:
-                version = dep.get("JobVersion")
-                status, desc = dep.get("Status"), dep.get("StatusDescription") or ""
-                out.update(deployment_id=dep.get("ID"), status_description=desc, job_version=version)
-                if status == "successful":
-                    return dict(out, outcome="successful")
-                if status in ("failed", "cancelled"):
-                    allocs = failed_allocations(self.client.job_allocations(job_id, ns), version)
-                    outcome = "reverted" if REVERT_MARK in desc else "failed"
-                    return dict(out, outcome=outcome, failed_allocations=allocs,
-                                reason=_reason(desc, allocs))
-                groups = needs_promotion(dep)
-                if groups and not all((dep.get("TaskGroups") or {}).get(g, {}).get("AutoPromote") for g in groups):
-                    return dict(out, outcome="awaiting_promotion", groups=groups)
-            if clock() >= deadline:
-                allocs = failed_allocations(self.client.job_allocations(job_id, ns), version) \
-                    if version is not None else []
+        # The deployment of the registration this run made (its JobModifyIndex), even
+        # when an auto_revert has already registered a newer version.
+        registration = registration_of(job, ref.get("job_modify_index"))
+        try:
+            details = wait_for_job(self.client, job_id, namespace, "service", registration, timeout, interval,
+                                   clock=clock, sleep=sleep, job=job)
+        except WaitFailed as exc:
+            details = exc.details
+            out.update(_deployment_fields(details))
+            allocs = details.get("failed_allocations") or []
+            if details.get("timed_out"):
                 return dict(out, outcome="timeout", failed_allocations=allocs,
                             reason="deployment did not finish within %ss%s"
                             % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
-            sleep(interval)
+            desc = out.get("status_description") or ""
+            return dict(out, outcome="reverted" if REVERT_MARK in desc else "failed", failed_allocations=allocs,
+                        reason=_reason(desc, allocs))
+        out.update(_deployment_fields(details))
+        if details.get("awaiting_promotion"):
+            return dict(out, outcome="awaiting_promotion", groups=details["awaiting_promotion"])
+        return dict(out, outcome="successful")
 
     # -- prune and kill switch ---------------------------------------------
     def owned_jobs(self, include_stopped=False):
@@ -398,6 +389,15 @@ def save_known(path, known):
 def _ref(ref):
     return {"object": "deployment", "name": ref["job_id"], "agent": ref.get("agent"),
             "namespace": ref["namespace"], "job_id": ref["job_id"], "changed": False}
+
+
+def _deployment_fields(details):
+    """deployment_id, status_description and job_version of the deployment a wait found."""
+    dep = details.get("deployment")
+    if not dep:
+        return {}
+    return {"deployment_id": dep.get("id"), "status_description": dep.get("status_description") or "",
+            "job_version": dep.get("job_version")}
 
 
 def _reason(description, allocs):

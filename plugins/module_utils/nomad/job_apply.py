@@ -8,7 +8,7 @@ Plain Python over ``NomadClient``; used by the nomad_job and nomad_jobs modules.
 from __future__ import annotations
 
 from .client import NomadError
-from .deploy import WaitFailed, deployment_summary, needs_promotion, wait_for_job
+from .deploy import WaitFailed, deployment_summary, needs_promotion, registration_of, wait_for_job
 from . import jobs as J
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import is_changed
 
@@ -122,10 +122,10 @@ def _promote_now(client, result, check_mode):
 
 def _wait(client, job, result, opts):
     live = client.get_job(job["ID"], result["namespace"]) or {}
-    version = live.get("Version")
+    registration = registration_of(live, result.get("job_modify_index"))
     try:
         details = wait_for_job(client, job["ID"], result["namespace"], live.get("Type") or job.get("Type") or "service",
-                               version, opts.wait_timeout, opts.wait_interval, opts.promote, job=live)
+                               registration, opts.wait_timeout, opts.wait_interval, opts.promote, job=live)
     except WaitFailed as exc:
         result.update(exc.details)
         raise JobApplyError(str(exc), result)
