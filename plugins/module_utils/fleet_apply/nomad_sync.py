@@ -27,7 +27,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.execut
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import plan_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
 OWNER_META = ownership.OWNER_META
@@ -60,14 +60,14 @@ class NomadSync:
         """Create or update an object whose live owner (exact marker) is ``owner``."""
         if current is not None and owner != self.fleet:
             return object_result(obj, name, None, "failed",
-                        msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
-        diffs = ["(missing)"] if current is None else differences(desired, current, exact)
-        if not diffs:
+                                 msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
+        plan = plan_object(current, desired, exact)
+        if not plan["changed"]:
             return object_result(obj, name, None, "unchanged")
         out = object_result(obj, name, None, "created" if current is None else "updated",
-                   differences=diffs if current is not None else [])
+                            differences=plan["differences"])
         if self.diff:
-            out["diff"] = {"before": {k: current.get(k) for k in desired} if current else {}, "after": desired,
+            out["diff"] = {"before": plan["before"], "after": plan["after"],
                            "before_header": "nomad %s %s" % (obj, name), "after_header": "nomad %s %s" % (obj, name)}
         if not self.check:
             body = dict(current or {}, **desired)
@@ -135,8 +135,8 @@ class NomadSync:
         try:
             skipped = self._unchanged_since_last_run(ref, digest, job, item["namespace"])
             if skipped is not None:
-                return restate(base, "unchanged", job_modify_index=skipped,
-                               plan={"changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
+                return restate(base, "unchanged", job_modify_index=skipped, plan={
+                    "changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
             res = apply_job(self.client, job, opts)
         except Exception as exc:  # one job's failure is reported, the others go on
             known = exc.result if isinstance(exc, JobApplyError) else {}
@@ -184,10 +184,10 @@ class NomadSync:
         out = []
         for item in self.bundle["jobs"]:
             cause = own.get(item["namespace"]) or failed[0]
-            out.append(object_result("job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
-                            namespace=item["namespace"], job_id=item["job_id"],
-                            msg="not applied: %s %s failed first: %s" % (
-                                cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
+            out.append(object_result(
+                "job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
+                namespace=item["namespace"], job_id=item["job_id"], msg="not applied: %s %s failed first: %s" % (
+                    cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
         return out
 
     # -- wait ---------------------------------------------------------------
@@ -248,7 +248,7 @@ class NomadSync:
         except Exception as exc:
             return object_result("job", job_id, agent, "failed", namespace=ns, job_id=job_id, msg=describe_failure(exc))
         return object_result("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
-                    tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
+                             tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
 
     def prune(self, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
         """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle.
@@ -275,8 +275,9 @@ class NomadSync:
             if ns["Name"] in want_ns or not ownership.meta_owned(ns, self.fleet):
                 continue
             if ns["Name"] in live:
-                out.append(object_result("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
-                                "jobs of this fleet; not deleted" % ns["Name"]))
+                out.append(object_result("namespace", ns["Name"], None, "failed",
+                                         msg="namespace %r still has running jobs of this fleet; not deleted"
+                                             % ns["Name"]))
             else:
                 doomed.append(ns["Name"])
         blocked = {}
@@ -286,8 +287,9 @@ class NomadSync:
                 out.append(waited)
         for name in doomed:
             if name in blocked:
-                out.append(object_result("namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs "
-                                "still not terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
+                out.append(object_result(
+                    "namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs still not "
+                    "terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
             else:
                 out.append(self._delete("namespace", name, "/v1/namespace/%s" % name))
         return out
@@ -316,18 +318,19 @@ class NomadSync:
             keys = set(waiting)
             if not waiting:
                 took = clock() - start
-                return object_result("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
-                            msg="waited %.1fs for %d stopped job(s) to become terminal before deleting "
-                                "namespaces" % (took, total)), {}
+                return object_result(
+                    "prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
+                    msg="waited %.1fs for %d stopped job(s) to become terminal before deleting namespaces"
+                        % (took, total)), {}
             if clock() >= deadline:
                 blocked = {}
                 for (ns, job_id), state in sorted(waiting.items()):
                     blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
                 names = [name for ns in sorted(blocked) for name in blocked[ns]]
-                return object_result("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
-                            pending=names,
-                            msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
-                                % (timeout, len(names), total, ", ".join(names))), blocked
+                return object_result(
+                    "prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout, pending=names,
+                    msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
+                        % (timeout, len(names), total, ", ".join(names))), blocked
             sleep(interval)
 
     def _not_terminal(self, key, status):

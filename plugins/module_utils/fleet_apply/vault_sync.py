@@ -72,7 +72,7 @@ class VaultSync:
             owner = ownership.policy_owner(current)
             self._refused.add(name)
             return object_result("vault_policy", name, agent, "failed",
-                          msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
+                                 msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
         if current is not None:
             self._owned_before.add(name)
         if current is not None and policies_equal(current, text):
@@ -99,19 +99,19 @@ class VaultSync:
         agent = self._by_name.get(name)
         if name in self._refused:
             return object_result("vault_jwt_role", name, agent, "failed",
-                          msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
-                              "policy's result)" % (name, name, self.fleet))
+                                 msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
+                                     "policy's result)" % (name, name, self.fleet))
         if current is not None and not ownership.jwt_role_owned(name, current, self.fleet, self._owned_before):
             parsed = naming.parse_agent_object_name(name)
             return object_result("vault_jwt_role", name, agent, "failed",
-                          msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
-                          + " (a role is this fleet's only when it grants exactly its own policy %r, "
-                            "owned by this fleet)" % name)
+                                 msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
+                                 + " (a role is this fleet's only when it grants exactly its own policy %r, "
+                                   "owned by this fleet)" % name)
         changes = desired_changes(current, desired, JWT_ROLE_NORMALISERS) if current is not None else {"*": 1}
         if not changes:
             return object_result("vault_jwt_role", name, agent, "unchanged")
         out = object_result("vault_jwt_role", name, agent, "created" if current is None else "updated",
-                     differences=sorted(k for k in changes if k != "*"))
+                            differences=sorted(k for k in changes if k != "*"))
         if self.diff:
             out["diff"] = {"before": managed_view(current, desired, JWT_ROLE_NORMALISERS) if current else {},
                            "after": managed_view(desired, desired, JWT_ROLE_NORMALISERS),
