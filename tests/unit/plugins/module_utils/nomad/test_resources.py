@@ -34,6 +34,6 @@ def test_plan_object_present_and_absent():
     exact = plan_object(live, desired, exact=("Meta",))
     assert exact["changed"] is True and exact["differences"] == ["Meta"]
     assert exact["before"] == {"Name": "t", "Description": "d", "Meta": {"a": "1", "b": "2"}}
-    assert plan_object(live, desired, present=False) == {
+    assert plan_object(live, desired, exact=("Meta",), present=False) == {
         "changed": True, "differences": [], "before": exact["before"], "after": {}}
     assert plan_object(None, desired, present=False)["changed"] is False
