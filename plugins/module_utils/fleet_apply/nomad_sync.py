@@ -50,8 +50,8 @@ class NomadSync:
         self.concurrency = concurrency
         self.quotas = quotas
         self.preserve_counts = preserve_counts
-        self._missing_ns = set()
-        # "ns/job" -> {"digest", "index"}: what the last run left each job at (see job_digest).
+        self._missing_namespaces = set()
+        # "namespace/job" -> {"digest", "index"}: what the last run left each job at (see job_digest).
         self.known = dict(known or {})
         self.observed = {}
 
@@ -76,16 +76,16 @@ class NomadSync:
             self.client.request("POST", write_path or path, body=body)
         return out
 
-    def apply_namespace(self, ns):
-        path = "/v1/namespace/%s" % ns["Name"]
+    def apply_namespace(self, namespace):
+        path = "/v1/namespace/%s" % namespace["Name"]
         current = self.client.request("GET", path, missing_ok=True)
-        desired = dict(ns)
+        desired = dict(namespace)
         if not self.quotas:
             desired.pop("Quota", None)
-        out = self._ensure("namespace", ns["Name"], path, desired, current, owner=ownership.meta_owner(current),
+        out = self._ensure("namespace", namespace["Name"], path, desired, current, owner=ownership.meta_owner(current),
                            exact=("Meta",))
         if current is None and self.check:
-            self._missing_ns.add(ns["Name"])
+            self._missing_namespaces.add(namespace["Name"])
         return out
 
     def apply_acl_policy(self, pol):
@@ -125,7 +125,7 @@ class NomadSync:
         key = "%s/%s" % (item["tenant"], item["agent"])
         base = {"object": "job", "name": job["ID"], "agent": key, "namespace": item["namespace"],
                 "job_id": job["ID"], "kind": item["kind"]}
-        if item["namespace"] in self._missing_ns:  # check mode, namespace not created yet
+        if item["namespace"] in self._missing_namespaces:  # check mode, namespace not created yet
             out = restate(base, "created", plan={"changes": ["Added job %r" % job["ID"]]})
             if self.diff:
                 out["diff"] = dict(readable_diff(None, job), before_header=job["ID"], after_header=job["ID"])
@@ -240,15 +240,16 @@ class NomadSync:
                 and not s.get("ParentID") and (include_stopped or not s.get("Stop"))]
 
     def _stop(self, stub, outcome="deleted"):
-        ns, job_id = stub.get("Namespace") or "default", stub["ID"]
+        namespace, job_id = stub.get("Namespace") or "default", stub["ID"]
         meta = stub.get("Meta") or {}
         agent = "%s/%s" % (meta.get("agentfleet_tenant"), meta.get("agentfleet_agent"))
         try:
-            res = apply_job(self.client, None, self._opts(state="absent"), job_id=job_id, namespace=ns)
+            res = apply_job(self.client, None, self._opts(state="absent"), job_id=job_id, namespace=namespace)
         except Exception as exc:
-            return object_result("job", job_id, agent, "failed", namespace=ns, job_id=job_id, msg=describe_failure(exc))
-        return object_result("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
-                             tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
+            return object_result("job", job_id, agent, "failed", namespace=namespace, job_id=job_id,
+                                 msg=describe_failure(exc))
+        return object_result("job", job_id, agent, outcome if res["changed"] else "absent", namespace=namespace,
+                             job_id=job_id, tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
 
     def prune(self, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
         """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle.
@@ -267,19 +268,19 @@ class NomadSync:
         for pol in self.client.request("GET", "/v1/acl/policies") or []:
             if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet):
                 out.append(self._delete("acl_policy", pol["Name"], "/v1/acl/policy/%s" % pol["Name"]))
-        want_ns = {n["Name"] for n in self.bundle["namespaces"]}
+        want_namespaces = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
         doomed = []
-        for ns in self.client.request("GET", "/v1/namespaces") or []:
-            if ns["Name"] in want_ns or not ownership.meta_owned(ns, self.fleet):
+        for live_namespace in self.client.request("GET", "/v1/namespaces") or []:
+            if live_namespace["Name"] in want_namespaces or not ownership.meta_owned(live_namespace, self.fleet):
                 continue
-            if ns["Name"] in live:
-                out.append(object_result("namespace", ns["Name"], None, "failed",
+            if live_namespace["Name"] in live:
+                out.append(object_result("namespace", live_namespace["Name"], None, "failed",
                                          msg="namespace %r still has running jobs of this fleet; not deleted"
-                                             % ns["Name"]))
+                                             % live_namespace["Name"]))
             else:
-                doomed.append(ns["Name"])
+                doomed.append(live_namespace["Name"])
         blocked = {}
         if doomed and not self.check:
             waited, blocked = self._wait_terminal(set(doomed), timeout, interval, clock, sleep)
@@ -298,7 +299,7 @@ class NomadSync:
         """Wait until the owned (stopped) jobs in ``namespaces`` are terminal: Status
         ``dead`` and every allocation client-terminal. One job list per round, plus the
         allocations of the jobs that are already dead. Returns (a ``prune_wait`` result,
-        or None when there was nothing to wait for; {namespace: ["ns/job (state)", ...]}
+        or None when there was nothing to wait for; {namespace: ["namespace/job (state)", ...]}
         of the jobs still not terminal at the deadline)."""
         start = clock()
         deadline = start + timeout
@@ -324,9 +325,9 @@ class NomadSync:
                         % (took, total)), {}
             if clock() >= deadline:
                 blocked = {}
-                for (ns, job_id), state in sorted(waiting.items()):
-                    blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
-                names = [name for ns in sorted(blocked) for name in blocked[ns]]
+                for (namespace, job_id), state in sorted(waiting.items()):
+                    blocked.setdefault(namespace, []).append("%s/%s (%s)" % (namespace, job_id, state))
+                names = [name for namespace in sorted(blocked) for name in blocked[namespace]]
                 return object_result(
                     "prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout, pending=names,
                     msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
@@ -340,8 +341,9 @@ class NomadSync:
             return None
         if status != "dead":
             return "status %s" % status
-        ns, job_id = key
-        live = [a for a in self.client.job_allocations(job_id, ns) if a.get("ClientStatus") not in TERMINAL_ALLOC]
+        namespace, job_id = key
+        live = [a for a in self.client.job_allocations(job_id, namespace)
+                if a.get("ClientStatus") not in TERMINAL_ALLOC]
         return "%d allocation(s) still %s" % (len(live), live[0].get("ClientStatus")) if live else None
 
     def _delete(self, obj, name, path):
