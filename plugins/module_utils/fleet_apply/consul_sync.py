@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import differences, normalise, redact
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
@@ -37,14 +38,9 @@ def _without_meta(entry):
     return {k: v for k, v in (normalise(entry) or {}).items() if k != "Meta"}
 
 
-class ConsulSync:
+class ConsulSync(FleetSync):
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
-        self.client = client
-        self.bundle = bundle
-        self.fleet = bundle["fleet"]
-        self.check = check
-        self.diff = diff
-        self.concurrency = concurrency
+        super().__init__(client, bundle, check, diff, concurrency)
         self._agent = {a["service"]: key for key, a in bundle["agents"].items() if a.get("service")}
         self._listed = None
 

@@ -20,6 +20,7 @@ import time
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
     TERMINAL_ALLOC, WaitFailed, no_deployment_reason, registration_of, wait_for_job)
@@ -39,15 +40,10 @@ def job_owner(fleet):
     return ownership.owner_token(fleet)
 
 
-class NomadSync:
+class NomadSync(FleetSync):
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8, quotas=False,
                  preserve_counts=True, known=None):
-        self.client = client
-        self.bundle = bundle
-        self.fleet = bundle["fleet"]
-        self.check = check
-        self.diff = diff
-        self.concurrency = concurrency
+        super().__init__(client, bundle, check, diff, concurrency)
         self.quotas = quotas
         self.preserve_counts = preserve_counts
         self._missing_namespaces = set()

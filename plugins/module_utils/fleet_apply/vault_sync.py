@@ -14,6 +14,7 @@ the kill switch.
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import desired_changes
@@ -22,17 +23,12 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objec
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
 
 
-class VaultSync:
+class VaultSync(FleetSync):
     """One fleet's Vault state; ``check`` plans without writing, ``diff`` adds before/after."""
 
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
-        self.client = client
-        self.bundle = bundle
-        self.fleet = bundle["fleet"]
+        super().__init__(client, bundle, check, diff, concurrency)
         self.mount = bundle["vault"]["jwt_mount"].strip("/")
-        self.check = check
-        self.diff = diff
-        self.concurrency = concurrency
         self._by_name = {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
         # Policies this fleet owned when the run read them (a role is owned only with its policy).
         self._owned_before = set()

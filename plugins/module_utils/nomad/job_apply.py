@@ -7,6 +7,8 @@ Plain Python over ``NomadClient``; used by the nomad_job and nomad_jobs modules.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .client import NomadError
 from .deploy import WaitFailed, deployment_summary, needs_promotion, registration_of, wait_for_job
 from . import jobs as nomad_jobs
@@ -21,24 +23,26 @@ class JobApplyError(Exception):
         self.result = result
 
 
+@dataclass
 class JobOptions:
-    """What to do with a job (defaults match the modules' documented defaults)."""
+    """What to do with a job (defaults match the modules' documented defaults).
 
-    def __init__(self, state="present", purge=False, force=False, owner=nomad_jobs.DEFAULT_OWNER,
-                 preserve_counts=False, enforce_index=None, wait=False, wait_timeout=300,
-                 wait_interval=1.0, promote="never", check_mode=False, policy_override=False):
-        self.state = state
-        self.purge = purge
-        self.force = force
-        self.owner = owner
-        self.preserve_counts = preserve_counts
-        self.enforce_index = enforce_index
-        self.wait = wait
-        self.wait_timeout = wait_timeout
-        self.wait_interval = wait_interval
-        self.promote = promote
-        self.check_mode = check_mode
-        self.policy_override = policy_override
+    ``wait_timeout``/``wait_interval`` in seconds; ``enforce_index``: a JobModifyIndex
+    (int) or None; ``promote``: never, auto or now.
+    """
+
+    state: str = "present"
+    purge: bool = False
+    force: bool = False
+    owner: str = nomad_jobs.DEFAULT_OWNER
+    preserve_counts: bool = False
+    enforce_index: int | None = None
+    wait: bool = False
+    wait_timeout: float = 300
+    wait_interval: float = 1.0
+    promote: str = "never"
+    check_mode: bool = False
+    policy_override: bool = False
 
 
 def apply_job(client, job, opts, job_id=None, namespace=None):
