@@ -10,7 +10,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 
 ARGSPEC = {
     "spec": {"type": "dict"},
@@ -42,13 +42,13 @@ class ActionModule(ActionBase):
             else:
                 spec = spec_source.unwrap(spec, "spec", args["key"])
             keyed = None if raw is None else raw + b"\0key=" + (args["key"] or "").encode("utf-8")
-            key = B.input_key(spec, args["templates_dir"], folders, spec_bytes=keyed)
-            data = B.cached(args["dest"], key) if args["cache"] else None
+            key = bundles.input_key(spec, args["templates_dir"], folders, spec_bytes=keyed)
+            data = bundles.cached(args["dest"], key) if args["cache"] else None
             reused = data is not None
             if data is None:
                 if raw is not None:
                     spec = spec_source.parse(raw, path, args["key"])
-                data = B.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
+                data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
                 data["input_key"] = key
         except FleetSpecError as exc:
             result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])
@@ -60,7 +60,7 @@ class ActionModule(ActionBase):
             # A work file of the controller, written in check mode too: every later
             # phase plans from it. Not managed state, so never reported as a change.
             if not reused:
-                B.write(args["dest"], data)
+                bundles.write(args["dest"], data)
         except OSError as exc:
             result.update(failed=True, msg="dest %s: cannot write the bundle: %s" % (args["dest"], exc))
             return result

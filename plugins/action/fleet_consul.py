@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import connection_argument_spec
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.consul_sync import ConsulSync
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
     FleetAction, FleetActionFailed, check_concurrency)
@@ -27,7 +27,7 @@ class ActionModule(FleetAction):
         p = params
         check_concurrency(p)
         try:
-            data = B.load(p["bundle"])
+            data = bundles.load(p["bundle"])
             client = ConsulClient(
                 url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
                 ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],

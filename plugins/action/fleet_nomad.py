@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import agent_object_name
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
     NomadSync, load_known, save_known, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
@@ -41,12 +41,12 @@ class ActionModule(FleetAction):
         check_concurrency(p)
         try:
             if p["bundle"]:
-                data = B.load(p["bundle"])
+                data = bundles.load(p["bundle"])
             elif p["phase"] == "stop" and p["fleet"]:
                 data = {"fleet": p["fleet"], "agents": {}}
             else:
                 raise FleetActionFailed("bundle is required for phase=%s (fleet for phase=stop)" % p["phase"])
-        except B.BundleError as exc:
+        except bundles.BundleError as exc:
             raise FleetActionFailed(str(exc))
         if p["phase"] == "stop" and not (p["tenants"] or p["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")

@@ -4,7 +4,7 @@
 """Controller-side bulk apply / prune / revoke of a fleet's Vault policies and JWT roles."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.vault_sync import VaultSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient, vault_argument_spec
@@ -32,7 +32,7 @@ class ActionModule(FleetAction):
         check_concurrency(p)
         try:
             if p["bundle"]:
-                data = B.load(p["bundle"])
+                data = bundles.load(p["bundle"])
             elif p["phase"] == "revoke" and p["fleet"]:
                 data = {"fleet": p["fleet"], "vault": {"jwt_mount": p["jwt_mount"]}, "agents": {}}
             else:

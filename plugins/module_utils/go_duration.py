@@ -87,8 +87,8 @@ def is_duration(text):
 
 def seconds(text):
     """Whole seconds of a duration string, rounded toward zero (as Go's ``Duration.Seconds`` then int)."""
-    ns = parse(text)
-    return -((-ns) // NS_PER_SECOND) if ns < 0 else ns // NS_PER_SECOND
+    nanos = parse(text)
+    return -((-nanos) // NS_PER_SECOND) if nanos < 0 else nanos // NS_PER_SECOND
 
 
 def _fraction(value, unit):
@@ -99,14 +99,14 @@ def _fraction(value, unit):
     return f"{whole}.{digits}"
 
 
-def format_duration(ns):
+def format_duration(nanos):
     """Go's ``Duration.String()`` for integer nanoseconds: "1h0m0s", "1m30s", "1.5s", "500ms",
     "1.5µs", "3ns", "0s" (Go source ``src/time/time.go``, ``Duration.String``)."""
-    ns = int(ns)
-    if ns == 0:
+    nanos = int(nanos)
+    if nanos == 0:
         return "0s"
-    sign = "-" if ns < 0 else ""
-    u = abs(ns)
+    sign = "-" if nanos < 0 else ""
+    u = abs(nanos)
     if u < 10 ** 3:
         text = f"{u}ns"
     elif u < 10 ** 6:

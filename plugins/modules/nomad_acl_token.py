@@ -121,8 +121,7 @@ differences:
   elements: str
 """
 
-import os
-
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as parse_duration
@@ -132,10 +131,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resour
 def _keep_secret(module, result, secret):
     if module.params["secret_file"]:
         path = module.params["secret_file"]
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secret + "\n")
-        os.chmod(path, 0o600)
+        write_atomic(path, secret + "\n", mode=0o600)  # 0600 before the secret is in it
         result["secret_file"] = path
     else:
         result["secret_id"] = secret

@@ -98,8 +98,11 @@ options:
     description:
       - Wait until the deployment of the new version is successful (service jobs) or all its allocations
         are complete (batch jobs). Fails with the failed allocations' task events otherwise.
-      - A service job whose task groups all have count 0 gets no deployment from Nomad; the wait returns at once
-        and sets RV(no_deployment).
+      - The deployment waited for is the one Nomad created for this registration (its C(JobSpecModifyIndex)),
+        so a job purged and registered again is not confused with its old deployments, and a failure is still
+        reported after an auto_revert registered a newer version.
+      - A service job Nomad creates no deployment for (every task group at count 0, or no group with an update
+        strategy) returns at once and sets RV(no_deployment).
     type: bool
     default: false
   wait_timeout:
@@ -114,9 +117,10 @@ options:
     default: 1.0
   promote:
     description:
-      - Canary promotion. V(never) leaves canaries for an operator; V(auto) promotes them once they are all
-        healthy while waiting (O(wait=true)); V(now) promotes the job's running deployment if its canaries
-        are healthy and unpromoted.
+      - Canary promotion. V(never) leaves canaries for an operator (groups with C(auto_promote) are left to
+        Nomad and waited for); V(auto) promotes them once they are all healthy while waiting (O(wait=true),
+        RV(outcome=promoted) when nothing else changed); V(now) promotes the job's running deployment if its
+        canaries are healthy and unpromoted.
     type: str
     choices: [never, auto, now]
     default: never
@@ -216,7 +220,7 @@ deployment:
   returned: when O(wait=true)
   type: dict
 no_deployment:
-  description: Why there was no deployment to wait for (every task group has count 0).
+  description: Why there was no deployment to wait for (every task group has count 0, or none has an update strategy).
   returned: when O(wait=true) and Nomad creates no deployment
   type: str
 promoted:

@@ -109,7 +109,8 @@ failed_allocations:
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import WaitFailed, wait_for_job
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
+    WaitFailed, registration_of, wait_for_job)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispatch import (
     DispatchError, dispatch, encode_payload)
 
@@ -142,7 +143,7 @@ def main():
             child = client.get_job(result["dispatched_job_id"], ns) or {}
             try:
                 result.update(wait_for_job(client, result["dispatched_job_id"], ns, child.get("Type") or "batch",
-                                           child.get("Version"), p["wait_timeout"], p["wait_interval"]))
+                                           registration_of(child), p["wait_timeout"], p["wait_interval"]))
             except WaitFailed as exc:
                 result.update(exc.details)
                 module.fail_json(msg=str(exc), **result)

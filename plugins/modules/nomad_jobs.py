@@ -161,6 +161,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.execut
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import JobSpecError, unwrap_job
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import restate
 
 
 def main():
@@ -199,7 +200,7 @@ def main():
         base = exc.result if isinstance(exc, JobApplyError) else {
             "job_id": job["ID"], "namespace": job.get("Namespace") or client.namespace, "changed": False}
         base.pop("diff", None)
-        return dict(base, failed=True, msg=describe_failure(exc), outcome=base.get("outcome", "failed"))
+        return restate(base, base.get("outcome", "failed"), failed=True, msg=describe_failure(exc))
 
     results = run_many(jobs, one, concurrency=p["concurrency"], on_error=failed)
     summary = {"created": 0, "updated": 0, "unchanged": 0, "promoted": 0, "deleted": 0, "absent": 0, "failed": 0}

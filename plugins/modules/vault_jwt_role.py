@@ -114,14 +114,9 @@ role:
   sample: {"bound_claims": {"nomad_job_id": "researcher"}, "token_policies": ["agent-researcher"], "token_ttl": 1800}
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
-    as_claims,
-    as_seconds,
-    as_set,
-    as_str,
-)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
@@ -135,11 +130,6 @@ _DURATIONS = TOKEN_DURATIONS
 _SETS = ("bound_audiences",) + TOKEN_SETS
 _OPTIONS = _DURATIONS + _SETS + TOKEN_SCALARS + ("user_claim", "bound_subject", "bound_claims",
                                                  "bound_claims_type", "claim_mappings", "clock_skew_leeway")
-_NORMALISERS = dict(
-    {k: as_seconds for k in _DURATIONS}, **{k: as_set for k in _SETS},
-    user_claim=as_str, bound_subject=as_str, bound_claims_type=as_str, bound_claims=as_claims,
-    claim_mappings=lambda v: {str(k): str(x) for k, x in (v or {}).items()},
-)
 
 
 def manage(module, client):
@@ -155,7 +145,7 @@ def manage(module, client):
         if client.get(path, action=f"read JWT role {name!r}") is None:
             raise VaultModuleError(f"user_claim is required to create JWT role {name!r}")
     result, current = manage_object(module, client, path, f"JWT role {name!r} on auth/{mount}", desired,
-                                    _NORMALISERS, always_send={"role_type": "jwt"})
+                                    JWT_ROLE_NORMALISERS, always_send={"role_type": "jwt"})
     result.update(name=name, role=current or {})
     return result
 

@@ -72,11 +72,11 @@ def normalize(value, field, path, errors):
         return None
     if field.kind == "duration":
         try:
-            ns = parse_duration(value)
+            nanos = parse_duration(value)
         except DurationError as exc:
             errors.append(SpecError(path, f"must be a duration: {exc}", value))
             return None
-        if ns < 0:
+        if nanos < 0:
             errors.append(SpecError(path, "must not be negative; write a duration such as '0s' or '30s'", value))
             return None
     if field.kind in ("int", "number") and not _in_range(value):

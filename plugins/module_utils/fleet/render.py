@@ -40,9 +40,9 @@ def render_fleet(fleet, templates_dir=None, template_dirs=()):
     errors = []
     vault = fleet.defaults["vault"]
     for tenant in fleet.tenants:
-        ns = render_tenancy.namespace(tenant)
-        out.namespaces.append(ns)
-        out.files[f"nomad/namespaces/{tenant.namespace}.json"] = canonical_json(ns)
+        namespace_body = render_tenancy.namespace(tenant)
+        out.namespaces.append(namespace_body)
+        out.files[f"nomad/namespaces/{tenant.namespace}.json"] = canonical_json(namespace_body)
         policy = render_tenancy.acl_policy(tenant)
         out.acl_policies.append(policy)
         out.files[f"nomad/acl/{policy['Name']}.hcl"] = policy["Rules"]

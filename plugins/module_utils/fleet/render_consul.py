@@ -89,8 +89,8 @@ def resolvers(fleet):
         if values:
             timeouts[key] = min(values)
     return [{"Kind": "service-resolver", "Name": fleet.agent(key).service_name,
-             "RequestTimeout": format_duration(ns), "Meta": _meta(fleet)}
-            for key, ns in sorted(timeouts.items())]
+             "RequestTimeout": format_duration(nanos), "Meta": _meta(fleet)}
+            for key, nanos in sorted(timeouts.items())]
 
 
 def config_entries(fleet):

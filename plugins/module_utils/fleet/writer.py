@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 
 MANIFEST = "summary.json"
 
@@ -35,12 +35,9 @@ def write_tree(files, dest, check=False):
     for rel in sorted(files):
         path = _safe(dest, rel)
         data = files[rel].encode("utf-8")
-        exists = True
         try:
             if path.read_bytes() == data:
                 continue
-        except FileNotFoundError:
-            exists = False
         except OSError:
             pass
         changed.append(rel)
@@ -49,15 +46,7 @@ def write_tree(files, dest, check=False):
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        if not exists:  # nothing to protect: a torn new file is simply rewritten next time
-            with open(path, "wb") as handle:
-                handle.write(data)
-            continue
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".agentfleet-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)  # readers never see a half-written update
+        write_atomic(str(path), data, mode=0o644)  # readers never see a half-written file
     for rel in sorted(previous - set(files)):
         path = _safe(dest, rel)
         if path.is_file():

@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 
 BUNDLE_FORMAT = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,12 +84,6 @@ def template_names(spec_bytes, spec):
                    for a in (t.get("agents") or []) if isinstance(a, dict) and isinstance(a.get("template"), str)})
 
 
-def read_spec_file(path, key=None):
-    """The spec from a YAML or JSON file, through the one spec loader (``fleet/spec_source.py``)."""
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.spec_source import read_file
-    return read_file(path, key=key)
-
-
 def cached(path, key):
     """The bundle at ``path`` when it was built from inputs with fingerprint ``key``, else None."""
     try:
@@ -143,18 +138,7 @@ def write(path, bundle):
                 return False
     except OSError:
         pass
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".bundle-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text, mode=0o600, make_parents=True)
     return True
 
 
@@ -171,15 +155,6 @@ def load(path):
         raise BundleError("bundle %s: format %r is not %r; re-run the validate phase"
                           % (path, (data or {}).get("format") if isinstance(data, dict) else data, BUNDLE_FORMAT))
     return data
-
-
-def agent_of_service(bundle):
-    """Consul service name -> agent key (to attribute config entries to agents)."""
-    return {a["service"]: key for key, a in bundle["agents"].items() if a.get("service")}
-
-
-def agent_of_vault_name(bundle):
-    return {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
 
 
 def select_agents(bundle, tenants=(), agents=()):

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import differences, normalise, redact
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
 OWNER_META = ownership.OWNER_META
 # Apply order: callers' limits and timeouts before the allows; the default deny last,
@@ -36,23 +38,15 @@ def _without_meta(entry):
     return {k: v for k, v in (normalise(entry) or {}).items() if k != "Meta"}
 
 
-class ConsulSync:
+class ConsulSync(FleetSync):
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
-        self.client = client
-        self.bundle = bundle
-        self.fleet = bundle["fleet"]
-        self.check = check
-        self.diff = diff
-        self.concurrency = concurrency
+        super().__init__(client, bundle, check, diff, concurrency)
         self._agent = {a["service"]: key for key, a in bundle["agents"].items() if a.get("service")}
         self._listed = None
 
     def _result(self, entry, outcome, **extra):
-        out = {"object": "consul_" + entry["Kind"].replace("-", "_"), "kind": entry["Kind"], "name": entry["Name"],
-               "agent": self._agent.get(entry["Name"]), "outcome": outcome,
-               "changed": outcome not in ("unchanged", "absent", "failed")}
-        out.update(extra)
-        return out
+        return object_result("consul_" + entry["Kind"].replace("-", "_"), entry["Name"], self._agent.get(entry["Name"]),
+                             outcome, kind=entry["Kind"], **extra)
 
     def apply_entry(self, desired):
         kind, name = desired["Kind"], desired["Name"]
@@ -77,7 +71,7 @@ class ConsulSync:
                            "before_header": "consul %s/%s" % (kind, name), "after_header": "consul %s/%s" % (kind, name)}
         if not self.check:
             if not self.client.put_config_entry(desired, cas=(current or {}).get("ModifyIndex", 0)):
-                return dict(out, outcome="failed", changed=False,
+                return restate(out, "failed",
                             msg="config entry %s/%s changed while being applied (check-and-set failed); "
                                 "re-run" % (kind, name))
         return out

@@ -16,6 +16,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispat
     DispatchError, children, dispatch, encode_payload)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import is_changed
 
 ACTIVE = ("pending", "running")
 
@@ -115,6 +116,6 @@ def dispatch_items(client, job_id, namespace, items, max_running, check_mode=Fal
         outcome = "existing" if res.get("existing") else "dispatched"
         if outcome == "dispatched":
             running += 1
-        results.append(dict(out, outcome=outcome, changed=res["changed"],
+        results.append(dict(out, outcome=outcome, changed=is_changed(outcome),
                             dispatched_job_id=res.get("dispatched_job_id")))
     return results

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
-    TERMINAL_ALLOC, failed_allocations, needs_promotion, no_deployment_reason)
+    TERMINAL_ALLOC, WaitFailed, no_deployment_reason, registration_of, wait_for_job)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import plan_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
 OWNER_META = ownership.OWNER_META
 REVERT_MARK = "rolling back to job version"
@@ -39,27 +40,14 @@ def job_owner(fleet):
     return ownership.owner_token(fleet)
 
 
-def _res(obj, name, agent, outcome, **extra):
-    out = {"object": obj, "name": name, "agent": agent, "outcome": outcome,
-           "changed": outcome in ("created", "updated", "deleted", "stopped", "promoted")}
-    out.update(extra)
-    return out
-
-
-class NomadSync:
+class NomadSync(FleetSync):
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8, quotas=False,
                  preserve_counts=True, known=None):
-        self.client = client
-        self.bundle = bundle
-        self.fleet = bundle["fleet"]
-        self.check = check
-        self.diff = diff
-        self.concurrency = concurrency
+        super().__init__(client, bundle, check, diff, concurrency)
         self.quotas = quotas
         self.preserve_counts = preserve_counts
-        self._agent_of_job = {(a["namespace"], a["job_id"]): key for key, a in bundle.get("agents", {}).items()}
-        self._missing_ns = set()
-        # "ns/job" -> {"digest", "index"}: what the last run left each job at (see job_digest).
+        self._missing_namespaces = set()
+        # "namespace/job" -> {"digest", "index"}: what the last run left each job at (see job_digest).
         self.known = dict(known or {})
         self.observed = {}
 
@@ -67,15 +55,15 @@ class NomadSync:
     def _ensure(self, obj, name, path, desired, current, write_path=None, owner=None, exact=()):
         """Create or update an object whose live owner (exact marker) is ``owner``."""
         if current is not None and owner != self.fleet:
-            return _res(obj, name, None, "failed",
-                        msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
-        diffs = ["(missing)"] if current is None else differences(desired, current, exact)
-        if not diffs:
-            return _res(obj, name, None, "unchanged")
-        out = _res(obj, name, None, "created" if current is None else "updated",
-                   differences=diffs if current is not None else [])
+            return object_result(obj, name, None, "failed",
+                                 msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
+        plan = plan_object(current, desired, exact)
+        if not plan["changed"]:
+            return object_result(obj, name, None, "unchanged")
+        out = object_result(obj, name, None, "created" if current is None else "updated",
+                            differences=plan["differences"])
         if self.diff:
-            out["diff"] = {"before": {k: current.get(k) for k in desired} if current else {}, "after": desired,
+            out["diff"] = {"before": plan["before"], "after": plan["after"],
                            "before_header": "nomad %s %s" % (obj, name), "after_header": "nomad %s %s" % (obj, name)}
         if not self.check:
             body = dict(current or {}, **desired)
@@ -84,20 +72,17 @@ class NomadSync:
             self.client.request("POST", write_path or path, body=body)
         return out
 
-    def apply_namespace(self, ns):
-        path = "/v1/namespace/%s" % ns["Name"]
+    def apply_namespace(self, namespace):
+        path = "/v1/namespace/%s" % namespace["Name"]
         current = self.client.request("GET", path, missing_ok=True)
-        desired = dict(ns)
+        desired = dict(namespace)
         if not self.quotas:
             desired.pop("Quota", None)
-        out = self._ensure("namespace", ns["Name"], path, desired, current, owner=ownership.meta_owner(current),
+        out = self._ensure("namespace", namespace["Name"], path, desired, current, owner=ownership.meta_owner(current),
                            exact=("Meta",))
         if current is None and self.check:
-            self._missing_ns.add(ns["Name"])
+            self._missing_namespaces.add(namespace["Name"])
         return out
-
-    def _described_by_us(self, obj):
-        return ownership.description_owned(obj, self.fleet)
 
     def apply_acl_policy(self, pol):
         path = "/v1/acl/policy/%s" % pol["Name"]
@@ -114,7 +99,7 @@ class NomadSync:
     def _tenancy_error(self, item, exc):
         hint = " (quotas need Nomad Enterprise; set agent_fleet_nomad_quotas: false)" \
             if isinstance(exc, NomadError) and exc.status == 501 else ""
-        return _res("tenancy", item.get("Name"), None, "failed", msg=str(exc) + hint)
+        return object_result("tenancy", item.get("Name"), None, "failed", msg=str(exc) + hint)
 
     def converge_tenancy(self):
         out = []
@@ -136,8 +121,8 @@ class NomadSync:
         key = "%s/%s" % (item["tenant"], item["agent"])
         base = {"object": "job", "name": job["ID"], "agent": key, "namespace": item["namespace"],
                 "job_id": job["ID"], "kind": item["kind"]}
-        if item["namespace"] in self._missing_ns:  # check mode, namespace not created yet
-            out = dict(base, outcome="created", changed=True, plan={"changes": ["Added job %r" % job["ID"]]})
+        if item["namespace"] in self._missing_namespaces:  # check mode, namespace not created yet
+            out = restate(base, "created", plan={"changes": ["Added job %r" % job["ID"]]})
             if self.diff:
                 out["diff"] = dict(readable_diff(None, job), before_header=job["ID"], after_header=job["ID"])
             return out
@@ -146,21 +131,20 @@ class NomadSync:
         try:
             skipped = self._unchanged_since_last_run(ref, digest, job, item["namespace"])
             if skipped is not None:
-                return dict(base, outcome="unchanged", changed=False, job_modify_index=skipped,
-                            plan={"changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
+                return restate(base, "unchanged", job_modify_index=skipped, plan={
+                    "changes": [], "skipped": "JobModifyIndex and desired job unchanged since the last run"})
             res = apply_job(self.client, job, opts)
         except Exception as exc:  # one job's failure is reported, the others go on
             known = exc.result if isinstance(exc, JobApplyError) else {}
-            return dict(base, outcome="failed", changed=False, msg=describe_failure(exc),
-                        **{k: v for k, v in known.items() if k in ("owner",)})
-        out = dict(base, outcome=res["outcome"], changed=res["changed"],
-                   job_modify_index=res.get("job_modify_index"),
-                   plan={"changes": (res.get("plan") or {}).get("changes", [])})
+            return restate(base, "failed", msg=describe_failure(exc),
+                           **{k: v for k, v in known.items() if k in ("owner",)})
+        out = restate(base, res["outcome"], job_modify_index=res.get("job_modify_index"),
+                      plan={"changes": (res.get("plan") or {}).get("changes", [])})
         if res.get("nomad_warnings"):
             out["nomad_warnings"] = res["nomad_warnings"]
         if not self.check and res.get("job_modify_index"):
             self.observed[ref] = {"digest": digest, "index": res["job_modify_index"]}
-        if self.diff and res["changed"]:
+        if self.diff and out["changed"]:
             out["diff"] = dict(res["diff"], before_header="%s/%s (live)" % (item["namespace"], job["ID"]),
                                after_header="%s/%s (desired)" % (item["namespace"], job["ID"]))
         return out
@@ -196,10 +180,10 @@ class NomadSync:
         out = []
         for item in self.bundle["jobs"]:
             cause = own.get(item["namespace"]) or failed[0]
-            out.append(_res("job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
-                            namespace=item["namespace"], job_id=item["job_id"],
-                            msg="not applied: %s %s failed first: %s" % (
-                                cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
+            out.append(object_result(
+                "job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
+                namespace=item["namespace"], job_id=item["job_id"], msg="not applied: %s %s failed first: %s" % (
+                    cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
         return out
 
     # -- wait ---------------------------------------------------------------
@@ -213,45 +197,36 @@ class NomadSync:
                         on_error=lambda ref, exc: dict(_ref(ref), outcome="failed", msg=describe_failure(exc)))
 
     def _wait_one(self, ref, timeout, interval, clock, sleep):
-        ns, job_id = ref["namespace"], ref["job_id"]
+        namespace, job_id = ref["namespace"], ref["job_id"]
         out = _ref(ref)
-        job = self.client.get_job(job_id, ns)
+        job = self.client.get_job(job_id, namespace)
         if job is None or job.get("Type", "service") != "service" or job.get("Periodic") \
                 or job.get("ParameterizedJob"):
             return dict(out, outcome="successful", msg="nothing to wait for (no deployment for this job type)")
         no_deployment = no_deployment_reason(job)
         if no_deployment:  # e.g. count 0: waiting would only run into the timeout
             return dict(out, outcome="successful", msg="no deployment to wait for: %s" % no_deployment)
-        # The deployment of the version this run registered: matched by JobModifyIndex, since
-        # an auto_revert may already have registered a newer version.
-        index = ref.get("job_modify_index")
-        version = None if index else job.get("Version")
-        deadline = clock() + timeout
-        while True:
-            deps = self.client.request("GET", "/v1/job/%s/deployments" % job_id, namespace=ns) or []
-            dep = next((d for d in deps if (d.get("JobModifyIndex") == index if index
-                                            else d.get("JobVersion") == version)), None)
-            if dep is not None:
-                version = dep.get("JobVersion")
-                status, desc = dep.get("Status"), dep.get("StatusDescription") or ""
-                out.update(deployment_id=dep.get("ID"), status_description=desc, job_version=version)
-                if status == "successful":
-                    return dict(out, outcome="successful")
-                if status in ("failed", "cancelled"):
-                    allocs = failed_allocations(self.client.job_allocations(job_id, ns), version)
-                    outcome = "reverted" if REVERT_MARK in desc else "failed"
-                    return dict(out, outcome=outcome, failed_allocations=allocs,
-                                reason=_reason(desc, allocs))
-                groups = needs_promotion(dep)
-                if groups and not all((dep.get("TaskGroups") or {}).get(g, {}).get("AutoPromote") for g in groups):
-                    return dict(out, outcome="awaiting_promotion", groups=groups)
-            if clock() >= deadline:
-                allocs = failed_allocations(self.client.job_allocations(job_id, ns), version) \
-                    if version is not None else []
+        # The deployment of the registration this run made (its JobModifyIndex), even
+        # when an auto_revert has already registered a newer version.
+        registration = registration_of(job, ref.get("job_modify_index"))
+        try:
+            details = wait_for_job(self.client, job_id, namespace, "service", registration, timeout, interval,
+                                   clock=clock, sleep=sleep, job=job)
+        except WaitFailed as exc:
+            details = exc.details
+            out.update(_deployment_fields(details))
+            allocs = details.get("failed_allocations") or []
+            if details.get("timed_out"):
                 return dict(out, outcome="timeout", failed_allocations=allocs,
                             reason="deployment did not finish within %ss%s"
                             % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
-            sleep(interval)
+            desc = out.get("status_description") or ""
+            return dict(out, outcome="reverted" if REVERT_MARK in desc else "failed", failed_allocations=allocs,
+                        reason=_reason(desc, allocs))
+        out.update(_deployment_fields(details))
+        if details.get("awaiting_promotion"):
+            return dict(out, outcome="awaiting_promotion", groups=details["awaiting_promotion"])
+        return dict(out, outcome="successful")
 
     # -- prune and kill switch ---------------------------------------------
     def owned_jobs(self, include_stopped=False):
@@ -261,15 +236,16 @@ class NomadSync:
                 and not s.get("ParentID") and (include_stopped or not s.get("Stop"))]
 
     def _stop(self, stub, outcome="deleted"):
-        ns, job_id = stub.get("Namespace") or "default", stub["ID"]
+        namespace, job_id = stub.get("Namespace") or "default", stub["ID"]
         meta = stub.get("Meta") or {}
         agent = "%s/%s" % (meta.get("agentfleet_tenant"), meta.get("agentfleet_agent"))
         try:
-            res = apply_job(self.client, None, self._opts(state="absent"), job_id=job_id, namespace=ns)
+            res = apply_job(self.client, None, self._opts(state="absent"), job_id=job_id, namespace=namespace)
         except Exception as exc:
-            return _res("job", job_id, agent, "failed", namespace=ns, job_id=job_id, msg=describe_failure(exc))
-        return _res("job", job_id, agent, outcome if res["changed"] else "absent", namespace=ns, job_id=job_id,
-                    tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
+            return object_result("job", job_id, agent, "failed", namespace=namespace, job_id=job_id,
+                                 msg=describe_failure(exc))
+        return object_result("job", job_id, agent, outcome if res["changed"] else "absent", namespace=namespace,
+                             job_id=job_id, tenant=meta.get("agentfleet_tenant"), agent_name=meta.get("agentfleet_agent"))
 
     def prune(self, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
         """Stop owned jobs, then delete owned ACL policies and namespaces, no longer in the bundle.
@@ -286,20 +262,21 @@ class NomadSync:
         out = run_many(stale, self._stop, self.concurrency)
         want_pol = {p["Name"] for p in self.bundle["acl_policies"]}
         for pol in self.client.request("GET", "/v1/acl/policies") or []:
-            if pol["Name"] not in want_pol and self._described_by_us(pol):
+            if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet):
                 out.append(self._delete("acl_policy", pol["Name"], "/v1/acl/policy/%s" % pol["Name"]))
-        want_ns = {n["Name"] for n in self.bundle["namespaces"]}
+        want_namespaces = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
         doomed = []
-        for ns in self.client.request("GET", "/v1/namespaces") or []:
-            if ns["Name"] in want_ns or not ownership.meta_owned(ns, self.fleet):
+        for live_namespace in self.client.request("GET", "/v1/namespaces") or []:
+            if live_namespace["Name"] in want_namespaces or not ownership.meta_owned(live_namespace, self.fleet):
                 continue
-            if ns["Name"] in live:
-                out.append(_res("namespace", ns["Name"], None, "failed", msg="namespace %r still has running "
-                                "jobs of this fleet; not deleted" % ns["Name"]))
+            if live_namespace["Name"] in live:
+                out.append(object_result("namespace", live_namespace["Name"], None, "failed",
+                                         msg="namespace %r still has running jobs of this fleet; not deleted"
+                                             % live_namespace["Name"]))
             else:
-                doomed.append(ns["Name"])
+                doomed.append(live_namespace["Name"])
         blocked = {}
         if doomed and not self.check:
             waited, blocked = self._wait_terminal(set(doomed), timeout, interval, clock, sleep)
@@ -307,8 +284,9 @@ class NomadSync:
                 out.append(waited)
         for name in doomed:
             if name in blocked:
-                out.append(_res("namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs "
-                                "still not terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
+                out.append(object_result(
+                    "namespace", name, None, "failed", msg="namespace %r not deleted: stopped jobs still not "
+                    "terminal after %ss: %s" % (name, timeout, ", ".join(blocked[name]))))
             else:
                 out.append(self._delete("namespace", name, "/v1/namespace/%s" % name))
         return out
@@ -317,7 +295,7 @@ class NomadSync:
         """Wait until the owned (stopped) jobs in ``namespaces`` are terminal: Status
         ``dead`` and every allocation client-terminal. One job list per round, plus the
         allocations of the jobs that are already dead. Returns (a ``prune_wait`` result,
-        or None when there was nothing to wait for; {namespace: ["ns/job (state)", ...]}
+        or None when there was nothing to wait for; {namespace: ["namespace/job (state)", ...]}
         of the jobs still not terminal at the deadline)."""
         start = clock()
         deadline = start + timeout
@@ -337,18 +315,19 @@ class NomadSync:
             keys = set(waiting)
             if not waiting:
                 took = clock() - start
-                return _res("prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
-                            msg="waited %.1fs for %d stopped job(s) to become terminal before deleting "
-                                "namespaces" % (took, total)), {}
+                return object_result(
+                    "prune_wait", "stopped jobs", None, "waited", jobs=total, seconds=round(took, 1),
+                    msg="waited %.1fs for %d stopped job(s) to become terminal before deleting namespaces"
+                        % (took, total)), {}
             if clock() >= deadline:
                 blocked = {}
-                for (ns, job_id), state in sorted(waiting.items()):
-                    blocked.setdefault(ns, []).append("%s/%s (%s)" % (ns, job_id, state))
-                names = [name for ns in sorted(blocked) for name in blocked[ns]]
-                return _res("prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout,
-                            pending=names,
-                            msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
-                                % (timeout, len(names), total, ", ".join(names))), blocked
+                for (namespace, job_id), state in sorted(waiting.items()):
+                    blocked.setdefault(namespace, []).append("%s/%s (%s)" % (namespace, job_id, state))
+                names = [name for namespace in sorted(blocked) for name in blocked[namespace]]
+                return object_result(
+                    "prune_wait", "stopped jobs", None, "failed", jobs=total, seconds=timeout, pending=names,
+                    msg="timed out after %ss waiting for %d of %d stopped job(s) to become terminal: %s"
+                        % (timeout, len(names), total, ", ".join(names))), blocked
             sleep(interval)
 
     def _not_terminal(self, key, status):
@@ -358,8 +337,9 @@ class NomadSync:
             return None
         if status != "dead":
             return "status %s" % status
-        ns, job_id = key
-        live = [a for a in self.client.job_allocations(job_id, ns) if a.get("ClientStatus") not in TERMINAL_ALLOC]
+        namespace, job_id = key
+        live = [a for a in self.client.job_allocations(job_id, namespace)
+                if a.get("ClientStatus") not in TERMINAL_ALLOC]
         return "%d allocation(s) still %s" % (len(live), live[0].get("ClientStatus")) if live else None
 
     def _delete(self, obj, name, path):
@@ -367,8 +347,8 @@ class NomadSync:
             try:
                 self.client.request("DELETE", path)
             except NomadError as exc:
-                return _res(obj, name, None, "failed", msg=str(exc))
-        return _res(obj, name, None, "deleted")
+                return object_result(obj, name, None, "failed", msg=str(exc))
+        return object_result(obj, name, None, "deleted")
 
     def stop(self, tenants=(), agents=()):
         """Kill switch: stop every owned job of ``tenants`` or ``agents`` ("tenant/agent")."""
@@ -403,17 +383,22 @@ def load_known(path):
 
 
 def save_known(path, known):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".state-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(known, handle, sort_keys=True)
-    os.replace(tmp, path)
+    """Save the per-job state for the next apply (JSON, mode 0600, atomically)."""
+    write_atomic(path, json.dumps(known, sort_keys=True), mode=0o600, make_parents=True)
 
 
 def _ref(ref):
     return {"object": "deployment", "name": ref["job_id"], "agent": ref.get("agent"),
             "namespace": ref["namespace"], "job_id": ref["job_id"], "changed": False}
+
+
+def _deployment_fields(details):
+    """deployment_id, status_description and job_version of the deployment a wait found."""
+    dep = details.get("deployment")
+    if not dep:
+        return {}
+    return {"deployment_id": dep.get("id"), "status_description": dep.get("status_description") or "",
+            "job_version": dep.get("job_version")}
 
 
 def _reason(description, allocs):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 
-BACKENDS = ("nomad", "vault", "consul")
 TITLES = {"nomad": "Nomad", "vault": "Vault/OpenBao", "consul": "Consul"}
 
 

@@ -14,38 +14,21 @@ the kill switch.
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
-    as_claims, as_seconds, as_set, as_str, desired_changes)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import desired_changes
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import managed_view
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
 
-ROLE_NORMALISERS = {
-    "token_ttl": as_seconds, "token_max_ttl": as_seconds,
-    "bound_audiences": as_set, "token_policies": as_set,
-    "user_claim": as_str, "bound_claims_type": as_str, "token_type": as_str, "role_type": as_str,
-    "bound_claims": as_claims, "user_claim_json_pointer": bool,
-    "claim_mappings": lambda v: {str(k): str(x) for k, x in (v or {}).items()},
-}
 
-
-def _entry(kind, name, agent, outcome, **extra):
-    out = {"object": kind, "name": name, "agent": agent, "outcome": outcome,
-           "changed": outcome not in ("unchanged", "absent")}
-    out.update(extra)
-    return out
-
-
-class VaultSync:
+class VaultSync(FleetSync):
     """One fleet's Vault state; ``check`` plans without writing, ``diff`` adds before/after."""
 
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
-        self.client = client
-        self.bundle = bundle
-        self.fleet = bundle["fleet"]
+        super().__init__(client, bundle, check, diff, concurrency)
         self.mount = bundle["vault"]["jwt_mount"].strip("/")
-        self.check = check
-        self.diff = diff
-        self.concurrency = concurrency
         self._by_name = {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
         # Policies this fleet owned when the run read them (a role is owned only with its policy).
         self._owned_before = set()
@@ -63,14 +46,14 @@ class VaultSync:
             if current["type"] != type_name:
                 raise VaultModuleError("%s is of type %r, not %r; refusing to change it"
                                        % (label, current["type"], type_name))
-            return _entry("vault_mount", path, None, "unchanged")
+            return object_result("vault_mount", path, None, "unchanged")
         if not self.check:
             body = {"type": type_name}
             if options:
                 body["options"] = options
             self.client.post("sys/%s/%s" % ("auth" if kind == "auth" else "mounts", path), body,
                              action="enable %s" % label)
-        return _entry("vault_mount", path, None, "created")
+        return object_result("vault_mount", path, None, "created")
 
     # -- policies -----------------------------------------------------------
     def read_policy(self, name):
@@ -84,13 +67,13 @@ class VaultSync:
         if current is not None and not ownership.vault_policy_owned(name, current, self.fleet):
             owner = ownership.policy_owner(current)
             self._refused.add(name)
-            return _entry("vault_policy", name, agent, "failed", changed=False,
-                          msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
+            return object_result("vault_policy", name, agent, "failed",
+                                 msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
         if current is not None:
             self._owned_before.add(name)
         if current is not None and policies_equal(current, text):
-            return _entry("vault_policy", name, agent, "unchanged")
-        out = _entry("vault_policy", name, agent, "created" if current is None else "updated")
+            return object_result("vault_policy", name, agent, "unchanged")
+        out = object_result("vault_policy", name, agent, "created" if current is None else "updated")
         if self.diff:
             out["diff"] = {"before": current or "", "after": text,
                            "before_header": "vault policy %s" % name, "after_header": "vault policy %s" % name}
@@ -111,23 +94,23 @@ class VaultSync:
         current = self.read_role(name, item.get("mount"))
         agent = self._by_name.get(name)
         if name in self._refused:
-            return _entry("vault_jwt_role", name, agent, "failed", changed=False,
-                          msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
-                              "policy's result)" % (name, name, self.fleet))
+            return object_result("vault_jwt_role", name, agent, "failed",
+                                 msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
+                                     "policy's result)" % (name, name, self.fleet))
         if current is not None and not ownership.jwt_role_owned(name, current, self.fleet, self._owned_before):
             parsed = naming.parse_agent_object_name(name)
-            return _entry("vault_jwt_role", name, agent, "failed", changed=False,
-                          msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
-                          + " (a role is this fleet's only when it grants exactly its own policy %r, "
-                            "owned by this fleet)" % name)
-        changes = desired_changes(current, desired, ROLE_NORMALISERS) if current is not None else {"*": 1}
+            return object_result("vault_jwt_role", name, agent, "failed",
+                                 msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
+                                 + " (a role is this fleet's only when it grants exactly its own policy %r, "
+                                   "owned by this fleet)" % name)
+        changes = desired_changes(current, desired, JWT_ROLE_NORMALISERS) if current is not None else {"*": 1}
         if not changes:
-            return _entry("vault_jwt_role", name, agent, "unchanged")
-        out = _entry("vault_jwt_role", name, agent, "created" if current is None else "updated",
-                     differences=sorted(k for k in changes if k != "*"))
+            return object_result("vault_jwt_role", name, agent, "unchanged")
+        out = object_result("vault_jwt_role", name, agent, "created" if current is None else "updated",
+                            differences=sorted(k for k in changes if k != "*"))
         if self.diff:
-            out["diff"] = {"before": _role_view(current, desired) if current else {},
-                           "after": _role_view(desired, desired),
+            out["diff"] = {"before": managed_view(current, desired, JWT_ROLE_NORMALISERS) if current else {},
+                           "after": managed_view(desired, desired, JWT_ROLE_NORMALISERS),
                            "before_header": "vault jwt role %s" % name, "after_header": "vault jwt role %s" % name}
         if not self.check:
             self.client.post(self.role_path(name, item.get("mount")), desired, action="write JWT role %r" % name)
@@ -143,7 +126,7 @@ class VaultSync:
     @staticmethod
     def _on_error(item, exc):
         kind = "vault_jwt_role" if "role" in item else "vault_policy"
-        return _entry(kind, item["name"], None, "failed", changed=False, msg=str(exc))
+        return object_result(kind, item["name"], None, "failed", msg=str(exc))
 
     # -- ownership, prune, revoke -------------------------------------------
     def _ours(self, names):
@@ -163,7 +146,7 @@ class VaultSync:
     def _delete(self, kind, name, path):
         if not self.check:
             self.client.delete(path, action="delete %s %r" % (kind.replace("_", " "), name))
-        return _entry(kind, name, self._by_name.get(name), "deleted")
+        return object_result(kind, name, self._by_name.get(name), "deleted")
 
     def prune(self):
         """Delete owned roles and policies that the bundle no longer has."""
@@ -185,23 +168,10 @@ class VaultSync:
             if name in roles:
                 out.append(self._delete("vault_jwt_role", name, self.role_path(name)))
             else:
-                out.append(_entry("vault_jwt_role", name, None, "absent"))
+                out.append(object_result("vault_jwt_role", name, None, "absent"))
             if name in policies:
                 out.append(self._delete("vault_policy", name, "sys/policies/acl/%s" % name))
             else:
-                out.append(_entry("vault_policy", name, None, "absent"))
+                out.append(object_result("vault_policy", name, None, "absent"))
         return out
 
-
-def _plain(value):
-    return sorted(value) if isinstance(value, frozenset) else value
-
-
-def _role_view(source, desired):
-    """The managed keys of a role, normalised (TTLs in seconds, sets sorted) for a diff."""
-    out = {}
-    for key in sorted(desired):
-        if source and source.get(key) is not None:
-            norm = ROLE_NORMALISERS.get(key)
-            out[key] = _plain(norm(source[key]) if norm else source[key])
-    return out

@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Wait for a registered job to settle (plain Python; client, clock and sleep injected).
 
-Service jobs: follow the deployment of the registered version until it is successful,
-failed or cancelled; canaries are promoted when asked (``auto``). Batch jobs (and jobs
-that never get a deployment): follow the allocations of that version until they are all
-terminal (batch) or running (others).
+The one deployment wait, used by the ``nomad_job``/``nomad_jobs`` wait, the dispatch
+wait and the fleet wait phase. Service jobs: follow the deployment of the registration
+(matched by ``tracks``) until it is successful, failed or cancelled; canaries are
+promoted when asked (``auto``); a job Nomad creates no deployment for returns at once.
+Batch jobs: follow the allocations of that version until they are all terminal.
 """
 from __future__ import annotations
 
@@ -100,32 +101,82 @@ def no_deployment_reason(job):
     return None
 
 
-def wait_for_job(client, job_id, namespace, job_type, version, timeout, interval=1.0, promote="never",
-                 clock=time.monotonic, sleep=time.sleep, job=None):
-    """Block until the job's ``version`` settles; return a details dict or raise WaitFailed.
+def registration_of(job, job_modify_index=None):
+    """What identifies one registration of ``job`` (api.Job dict as the server returns
+    it): ``{"job_modify_index", "create_index", "version"}``.
 
-    ``job`` (the registered api.Job, optional): a service job whose groups all have
-    count 0 gets no deployment and returns at once with ``no_deployment`` set.
+    ``job_modify_index`` (int, optional): the register response's JobModifyIndex, when
+    this run registered the job; otherwise the job's own JobModifyIndex is used.
+    """
+    job = job or {}
+    return {"job_modify_index": job_modify_index or job.get("JobModifyIndex"),
+            "create_index": job.get("CreateIndex"), "version": job.get("Version")}
+
+
+def tracks(deployment, registration):
+    """True when ``deployment`` was created for ``registration`` (see ``registration_of``).
+
+    nomad/structs/deployment.go NewDeployment copies the job's JobModifyIndex (the index
+    of its last *specification* change, the register's index) into JobSpecModifyIndex,
+    its Version into JobVersion and its CreateIndex into JobCreateIndex; the
+    deployment's own JobModifyIndex is the job's ModifyIndex, which status updates also
+    bump (nomad/state/state_store.go setJobStatus), so it is not compared. The spec
+    index is unique across a purge and re-create, where versions restart at 0; without
+    it, version and create index together identify the registration.
+    """
+    index = registration.get("job_modify_index")
+    if index:
+        return deployment.get("JobSpecModifyIndex") == index
+    create_index = registration.get("create_index")
+    return deployment.get("JobVersion") == registration.get("version") and \
+        (create_index is None or deployment.get("JobCreateIndex") == create_index)
+
+
+def deployment_of(client, job_id, namespace, registration):
+    """The deployment of ``registration``, or None while Nomad has not created it.
+
+    Read from the job's deployment list (``GET /v1/job/:id/deployments``,
+    nomad/state/state_store.go DeploymentsByJobID), never from "the latest deployment"
+    (LatestDeploymentByJobID), which also returns a purged job's old deployments and,
+    after an auto_revert, the revert's deployment instead of ours.
+    """
+    ours = [d for d in client.job_deployments(job_id, namespace) or [] if tracks(d, registration)]
+    return max(ours, key=lambda d: d.get("CreateIndex") or 0) if ours else None
+
+
+def wait_for_job(client, job_id, namespace, job_type, registration, timeout, interval=1.0, promote="never",
+                 clock=time.monotonic, sleep=time.sleep, job=None):
+    """Block until ``registration`` (``registration_of``) of the job settles; return a
+    details dict or raise WaitFailed (``details["timed_out"]`` True on the deadline).
+
+    ``timeout``/``interval`` in seconds. ``promote``: ``auto`` promotes healthy canaries;
+    otherwise canaries of groups with ``auto_promote`` are left to Nomad and the others
+    end the wait with ``awaiting_promotion``. ``job`` (the registered api.Job,
+    optional): a service job for which Nomad creates no deployment returns at once with
+    ``no_deployment`` set (``no_deployment_reason``).
     """
     deadline = clock() + timeout
+    version = registration.get("version")
     details = {"deployment": None, "promoted": [], "allocations": None}
-    if job_type not in ("batch", "sysbatch") and job is not None \
-            and all(_count(g) == 0 for g in job.get("TaskGroups") or []):
+    batch = job_type in ("batch", "sysbatch")
+    if not batch and job is not None and no_deployment_reason(job):
         details["no_deployment"] = no_deployment_reason(job)
         return details
     while True:
-        if job_type in ("batch", "sysbatch"):
+        if batch:
             done = _batch_state(client, job_id, namespace, version, details)
         else:
-            done = _service_state(client, job_id, namespace, version, promote, details)
+            done = _service_state(client, job_id, namespace, registration, promote, details)
         if done:
             return details
         if clock() >= deadline:
-            status = (details["deployment"] or {}).get("status") or "no deployment"
+            dep = details["deployment"] or {}
+            details["timed_out"] = True
             details["failed_allocations"] = failed_allocations(
-                client.job_allocations(job_id, namespace), version)
+                client.job_allocations(job_id, namespace), dep.get("job_version", version))
             raise WaitFailed("timed out after %ss waiting for job %r (namespace %r, version %s): %s"
-                             % (timeout, job_id, namespace, version, status), details)
+                             % (timeout, job_id, namespace, dep.get("job_version", version),
+                                dep.get("status") or "no deployment"), details)
         sleep(interval)
 
 
@@ -150,22 +201,11 @@ def _batch_state(client, job_id, namespace, version, details):
     return True
 
 
-def _deployment_of(client, job_id, namespace, version):
-    """The deployment of ``version``: the latest one, or, once a newer version took over
-    (auto_revert re-registers the last stable version), ours from the job's deployments."""
-    dep = client.latest_deployment(job_id, namespace)
-    if not dep or dep.get("JobVersion") in (None, version):
-        return dep
-    if version is None or dep.get("JobVersion") < version:
-        return None  # an older version's deployment; ours is not created yet
-    ours = [d for d in client.job_deployments(job_id, namespace) if d.get("JobVersion") == version]
-    return max(ours, key=lambda d: d.get("CreateIndex") or 0) if ours else None
-
-
-def _service_state(client, job_id, namespace, version, promote, details):
-    dep = _deployment_of(client, job_id, namespace, version)
+def _service_state(client, job_id, namespace, registration, promote, details):
+    dep = deployment_of(client, job_id, namespace, registration)
     details["deployment"] = deployment_summary(dep)
     if not dep:
+        version = registration.get("version")
         allocs = [a for a in client.job_allocations(job_id, namespace) if a.get("JobVersion") in (None, version)]
         details["allocations"] = _count_allocs(allocs)
         return False
@@ -173,7 +213,8 @@ def _service_state(client, job_id, namespace, version, promote, details):
     if status in TERMINAL_DEPLOYMENT:
         if TERMINAL_DEPLOYMENT[status]:
             return True
-        details["failed_allocations"] = failed_allocations(client.job_allocations(job_id, namespace), version)
+        details["failed_allocations"] = failed_allocations(client.job_allocations(job_id, namespace),
+                                                           dep.get("JobVersion"))
         raise WaitFailed("deployment %s of job %r (namespace %r) %s: %s"
                          % (dep.get("ID"), job_id, namespace, status, dep.get("StatusDescription") or ""), details)
     groups = needs_promotion(dep)
@@ -181,7 +222,7 @@ def _service_state(client, job_id, namespace, version, promote, details):
         if promote == "auto":
             client.promote_deployment(dep["ID"], namespace)
             details["promoted"] = sorted(set(details["promoted"]) | set(groups))
-        else:
+        elif not all((dep.get("TaskGroups") or {}).get(g, {}).get("AutoPromote") for g in groups):
             details["awaiting_promotion"] = groups
             return True  # healthy canaries wait for an operator; not a failure
     return False

@@ -7,9 +7,12 @@ Plain Python over ``NomadClient``; used by the nomad_job and nomad_jobs modules.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .client import NomadError
-from .deploy import WaitFailed, deployment_summary, needs_promotion, wait_for_job
-from . import jobs as J
+from .deploy import WaitFailed, deployment_summary, needs_promotion, registration_of, wait_for_job
+from . import jobs as nomad_jobs
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import is_changed
 
 
 class JobApplyError(Exception):
@@ -20,38 +23,40 @@ class JobApplyError(Exception):
         self.result = result
 
 
+@dataclass
 class JobOptions:
-    """What to do with a job (defaults match the modules' documented defaults)."""
+    """What to do with a job (defaults match the modules' documented defaults).
 
-    def __init__(self, state="present", purge=False, force=False, owner=J.DEFAULT_OWNER,
-                 preserve_counts=False, enforce_index=None, wait=False, wait_timeout=300,
-                 wait_interval=1.0, promote="never", check_mode=False, policy_override=False):
-        self.state = state
-        self.purge = purge
-        self.force = force
-        self.owner = owner
-        self.preserve_counts = preserve_counts
-        self.enforce_index = enforce_index
-        self.wait = wait
-        self.wait_timeout = wait_timeout
-        self.wait_interval = wait_interval
-        self.promote = promote
-        self.check_mode = check_mode
-        self.policy_override = policy_override
+    ``wait_timeout``/``wait_interval`` in seconds; ``enforce_index``: a JobModifyIndex
+    (int) or None; ``promote``: never, auto or now.
+    """
+
+    state: str = "present"
+    purge: bool = False
+    force: bool = False
+    owner: str = nomad_jobs.DEFAULT_OWNER
+    preserve_counts: bool = False
+    enforce_index: int | None = None
+    wait: bool = False
+    wait_timeout: float = 300
+    wait_interval: float = 1.0
+    promote: str = "never"
+    check_mode: bool = False
+    policy_override: bool = False
 
 
 def apply_job(client, job, opts, job_id=None, namespace=None):
     """Apply ``job`` (already unwrapped; None for state=absent by ``job_id``)."""
     if job is not None:
         job_id = job["ID"]
-        namespace = J.job_namespace(job, namespace or client.namespace)
+        namespace = nomad_jobs.job_namespace(job, namespace or client.namespace)
         job["Namespace"] = namespace
     namespace = namespace or client.namespace
     result = {"job_id": job_id, "namespace": namespace, "changed": False, "outcome": "unchanged"}
     existing = client.get_job(job_id, namespace)
-    refusal = J.ownership_conflict(existing, opts.owner, opts.force)
+    refusal = nomad_jobs.ownership_conflict(existing, opts.owner, opts.force)
     if refusal:
-        raise JobApplyError(refusal, dict(result, owner=J.owner_of(existing)))
+        raise JobApplyError(refusal, dict(result, owner=nomad_jobs.owner_of(existing)))
     if opts.state == "absent":
         return _absent(client, existing, opts, result)
     return _present(client, job, existing, opts, result)
@@ -59,12 +64,12 @@ def apply_job(client, job, opts, job_id=None, namespace=None):
 
 def _absent(client, existing, opts, result):
     gone = existing is None or (existing.get("Stop") and not opts.purge)
-    result["diff"] = {"before": J.readable_diff(existing, existing or {})["before"] if existing else {},
+    result["diff"] = {"before": nomad_jobs.readable_diff(existing, existing or {})["before"] if existing else {},
                       "after": {}}
     if gone:
         result["outcome"] = "absent"
         return result
-    result.update(changed=True, outcome="deleted")
+    _settle(result, "deleted")
     if not opts.check_mode:
         resp = client.deregister_job(result["job_id"], result["namespace"], purge=opts.purge) or {}
         result["eval_id"] = resp.get("EvalID")
@@ -72,32 +77,32 @@ def _absent(client, existing, opts, result):
 
 
 def _present(client, job, existing, opts, result):
-    J.stamp_owner(job, opts.owner)
+    nomad_jobs.stamp_owner(job, opts.owner)
     if opts.preserve_counts and existing:
-        J.preserve_group_counts(job, existing)
+        nomad_jobs.preserve_group_counts(job, existing)
     current_index = (existing or {}).get("JobModifyIndex", 0) if existing else 0
     if opts.enforce_index is not None and opts.enforce_index != current_index:
         raise JobApplyError("enforce_index=%s but job %r in namespace %r is at JobModifyIndex %s; nothing changed"
                             % (opts.enforce_index, job["ID"], result["namespace"], current_index), result)
     plan = client.plan_job(job, result["namespace"], diff=True, policy_override=opts.policy_override)
     result["plan"] = {"diff_type": ((plan or {}).get("Diff") or {}).get("Type", "None"),
-                      "changes": J.summarize_plan(plan),
+                      "changes": nomad_jobs.summarize_plan(plan),
                       "warnings": (plan or {}).get("Warnings") or "",
                       "failed_allocations": (plan or {}).get("FailedTGAllocs") or {},
                       "job_modify_index": (plan or {}).get("JobModifyIndex")}
-    result["diff"] = J.readable_diff(existing, job)
+    result["diff"] = nomad_jobs.readable_diff(existing, job)
     # Nomad's warnings on this job (e.g. memory_max while oversubscription is off): the
     # register's when it registers, else the plan's (the same admission checks).
-    result["nomad_warnings"] = J.warning_lines((plan or {}).get("Warnings"))
-    if J.plan_changed(plan):
-        result.update(changed=True, outcome="updated" if existing else "created")
+    result["nomad_warnings"] = nomad_jobs.warning_lines((plan or {}).get("Warnings"))
+    if nomad_jobs.plan_changed(plan):
+        _settle(result, "updated" if existing else "created")
         if opts.check_mode:
             return result
         resp = client.register_job(job, result["namespace"], enforce_index=opts.enforce_index,
                                    preserve_counts=opts.preserve_counts,
                                    policy_override=opts.policy_override) or {}
         result.update(eval_id=resp.get("EvalID"), job_modify_index=resp.get("JobModifyIndex"),
-                      nomad_warnings=J.warning_lines(resp.get("Warnings")))
+                      nomad_warnings=nomad_jobs.warning_lines(resp.get("Warnings")))
     else:
         result["job_modify_index"] = current_index
     if opts.promote == "now":
@@ -112,25 +117,30 @@ def _promote_now(client, result, check_mode):
     groups = needs_promotion(dep) if dep and dep.get("Status") == "running" else []
     if not groups:
         return
-    result.update(changed=True, promoted=groups)
+    result["promoted"] = groups
     if result["outcome"] == "unchanged":
-        result["outcome"] = "promoted"
+        _settle(result, "promoted")
     if not check_mode:
         client.promote_deployment(dep["ID"], result["namespace"])
 
 
 def _wait(client, job, result, opts):
     live = client.get_job(job["ID"], result["namespace"]) or {}
-    version = live.get("Version")
+    registration = registration_of(live, result.get("job_modify_index"))
     try:
         details = wait_for_job(client, job["ID"], result["namespace"], live.get("Type") or job.get("Type") or "service",
-                               version, opts.wait_timeout, opts.wait_interval, opts.promote, job=live)
+                               registration, opts.wait_timeout, opts.wait_interval, opts.promote, job=live)
     except WaitFailed as exc:
         result.update(exc.details)
         raise JobApplyError(str(exc), result)
     result.update(details)
-    if details.get("promoted"):
-        result["changed"] = True
+    if details.get("promoted") and result["outcome"] == "unchanged":
+        _settle(result, "promoted")  # promoting canaries is a change of its own
+
+
+def _settle(result, outcome):
+    """Set ``outcome`` and ``changed`` by the one rule (``object_result.is_changed``)."""
+    result.update(outcome=outcome, changed=is_changed(outcome))
 
 
 def warning_messages(result):
@@ -141,7 +151,7 @@ def warning_messages(result):
 
 def describe_failure(exc):
     """A message for any exception raised while applying one job."""
-    if isinstance(exc, (JobApplyError, NomadError, J.JobSpecError)):
+    if isinstance(exc, (JobApplyError, NomadError, nomad_jobs.JobSpecError)):
         return str(exc)
     return "%s: %s" % (type(exc).__name__, exc)
 
@@ -159,7 +169,7 @@ def job_info(client, job_id, namespace):
     if job.get("Type") not in ("batch", "sysbatch", "system"):
         dep = client.latest_deployment(job_id, namespace)
     return {"id": job_id, "namespace": namespace, "status": job.get("Status"), "type": job.get("Type"),
-            "version": job.get("Version"), "stop": job.get("Stop", False), "owner": J.owner_of(job),
+            "version": job.get("Version"), "stop": job.get("Stop", False), "owner": nomad_jobs.owner_of(job),
             "job_modify_index": job.get("JobModifyIndex"), "job": job,
             "deployment": deployment_summary(dep), "allocations": counts}
 
@@ -174,18 +184,18 @@ def load_job(client, job=None, job_file=None, hcl=None, hcl_variables=None, wher
             with open(job_file, encoding="utf-8") as handle:
                 text = handle.read()
         except OSError as exc:
-            raise J.JobSpecError("job_file: cannot read %r: %s" % (job_file, exc.strerror or exc))
+            raise nomad_jobs.JobSpecError("job_file: cannot read %r: %s" % (job_file, exc.strerror or exc))
         if text.lstrip().startswith("{"):
-            return J.unwrap_job(text, where="job_file %s" % job_file)
+            return nomad_jobs.unwrap_job(text, where="job_file %s" % job_file)
         hcl, where = text, "job_file %s" % job_file
     if hcl is not None:
         try:
             parsed = client.parse_hcl(hcl, variables=hcl_variables, canonicalize=False)
         except ValueError as exc:
-            raise J.JobSpecError("hcl_variables: %s" % exc)
+            raise nomad_jobs.JobSpecError("hcl_variables: %s" % exc)
         except NomadError as exc:
             if exc.status == 400:
-                raise J.JobSpecError("%s: Nomad could not parse the HCL: %s" % (where, exc.text))
+                raise nomad_jobs.JobSpecError("%s: Nomad could not parse the HCL: %s" % (where, exc.text))
             raise
-        return J.unwrap_job(parsed, where=where)
-    return J.unwrap_job(job, where=where)
+        return nomad_jobs.unwrap_job(parsed, where=where)
+    return nomad_jobs.unwrap_job(job, where=where)

@@ -19,8 +19,6 @@ SERVER_FIELDS = frozenset([
     "ModifyIndex", "JobModifyIndex", "Dispatched", "DispatchIdempotencyToken",
     "ParentID", "VersionTag", "NomadTokenID", "VaultNamespace",
 ])
-# Lists of objects matched by name when comparing.
-NAMED_LISTS = frozenset(["TaskGroups", "Tasks"])
 # Keys that identify an item of a list of objects, tried in this order (ports have a
 # Label, upstreams a DestinationName); lists without one are matched by position.
 ITEM_KEYS = ("Name", "Label", "DestinationName")

@@ -52,6 +52,24 @@ def view(current, desired, exact=()):
     return out
 
 
+def plan_object(current, desired, exact=(), present=True):
+    """What making a simple named object (namespace, ACL policy, quota, ...) present or
+    absent would change; the comparison half of every "ensure object" flow.
+
+    ``current``: the live object or None; ``desired``: the API body (dict);
+    ``exact``: keys compared as whole maps (``differences``). Returns
+    ``{"changed": bool, "differences": [dotted paths] (empty when created or deleted),
+    "before": dict, "after": dict}`` (before/after restricted to the keys of
+    ``desired``, for a diff). Writing, check mode and ownership stay with the caller.
+    """
+    if not present:
+        return {"changed": current is not None, "differences": [],
+                "before": view(current, desired, exact), "after": {}}
+    diffs = ["(missing)"] if current is None else differences(desired, current, exact)
+    return {"changed": bool(diffs), "differences": diffs if current is not None else [],
+            "before": view(current, desired, exact), "after": desired}
+
+
 def masked(items, other=None):
     """Secret map values replaced by markers; keys stay visible."""
     if items is None:

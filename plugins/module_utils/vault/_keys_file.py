@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
 
 MODE = 0o600
 
@@ -35,25 +36,7 @@ def check_writable(path):
 def write_keys_file(path, data):
     """Write ``data`` as JSON to ``path`` atomically with mode 0600."""
     check_writable(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".vault-keys-", dir=directory)
-    try:
-        os.fchmod(fd, MODE)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode=MODE)
 
 
 def read_unseal_keys(path):

@@ -31,7 +31,7 @@ def manage_object(module, client, path, label, desired, normalisers, *, merge=Tr
             return result, current
         result["changed"] = True
         if module._diff:
-            result["diff"] = {"before": _view(current, desired, normalisers), "after": {}}
+            result["diff"] = {"before": managed_view(current, desired, normalisers), "after": {}}
         if not module.check_mode:
             client.delete(path, action=f"delete {label}")
         return result, None
@@ -43,8 +43,8 @@ def manage_object(module, client, path, label, desired, normalisers, *, merge=Tr
     if module._diff:
         after = dict(current or {})
         after.update({k: v for k, v in desired.items() if v is not None})
-        result["diff"] = {"before": _view(current, desired, normalisers) if current is not None else {},
-                          "after": _view(after, desired, normalisers)}
+        result["diff"] = {"before": managed_view(current, desired, normalisers) if current is not None else {},
+                          "after": managed_view(after, desired, normalisers)}
     if module.check_mode:
         return result, current
     if merge and current is not None:
@@ -56,8 +56,10 @@ def manage_object(module, client, path, label, desired, normalisers, *, merge=Tr
     return result, read_data(client, path, label)
 
 
-def _view(source, desired, normalisers):
-    """Managed keys only, normalised (so TTLs read as seconds on both sides)."""
+def managed_view(source, desired, normalisers):
+    """The keys of ``desired`` that ``source`` holds (not None), each normalised by
+    ``normalisers`` (so TTLs read as seconds on both sides, sets as sorted lists): the
+    before/after of a diff."""
     out = {}
     for key in desired:
         if key in source and source[key] is not None:

@@ -51,6 +51,10 @@ def test_fleet_apply_copes_with_real_cluster_behaviours(nomad_api, tmp_path):
     # 4. Prune waits (bounded) until the stopped jobs are terminal, then deletes the namespace.
     gone = copy.deepcopy(spec)
     del gone["tenants"]["support"]
+    # the example's cross-tenant grants name the removed tenant: a spec naming it is refused
+    gone["guardrails"]["shared_upstreams"] = [u for u in gone["guardrails"].get("shared_upstreams") or []
+                                              if not u["service"].startswith("support/")]
+    gone["tenants"]["research"].pop("allow_upstream_from", None)
     for item in gone["tenants"]["research"]["agents"]:
         item["upstreams"] = [u for u in item.get("upstreams") or [] if not u["service"].startswith("support/")]
     pruned = run_fleet(gone, tmp_path / "prune", nomad_api.env, extra=dict(NOMAD_ONLY, fleet_prune=True))

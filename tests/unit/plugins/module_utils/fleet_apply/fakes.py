@@ -89,6 +89,9 @@ class FakeNomad:
     def job_allocations(self, job_id, namespace=None):
         return self.allocations.get(job_id, [])
 
+    def job_deployments(self, job_id, namespace=None):
+        return self.request("GET", "/v1/job/%s/deployments" % job_id, namespace=namespace)
+
     def request(self, method, path, params=None, body=None, namespace=None, missing_ok=False):
         self.calls += 1
         assert method == "GET" and path.endswith("/deployments"), path

@@ -11,7 +11,9 @@ FAILED_ALLOC = {"ID": "alloc-1234567890", "TaskGroup": "svc", "JobVersion": 2, "
 
 
 def dep(version, index, status, desc="", groups=None):
-    return {"ID": "dep-%d" % version, "JobVersion": version, "JobModifyIndex": index, "Status": status,
+    # NewDeployment (nomad/structs/deployment.go): JobSpecModifyIndex is the job's JobModifyIndex.
+    return {"ID": "dep-%d" % version, "JobVersion": version, "JobModifyIndex": index, "JobSpecModifyIndex": index,
+            "Status": status,
             "StatusDescription": desc, "TaskGroups": groups or {}}
 
 

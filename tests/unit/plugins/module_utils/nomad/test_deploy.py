@@ -11,11 +11,10 @@ class FakeClient:
         self.promoted = []
         self.history = []
 
-    def latest_deployment(self, job_id, namespace):
-        return self.deployments.pop(0) if len(self.deployments) > 1 else (self.deployments or [None])[0]
-
     def job_deployments(self, job_id, namespace):
-        return list(self.history)
+        """The scripted deployment of this poll (one per call, the last one repeats), then history."""
+        current = self.deployments.pop(0) if len(self.deployments) > 1 else (self.deployments or [None])[0]
+        return ([current] if current else []) + list(self.history)
 
     def job_allocations(self, job_id, namespace):
         return self.allocations.pop(0) if len(self.allocations) > 1 else (self.allocations or [[]])[0]
@@ -42,7 +41,8 @@ def dep(status, version=1, **groups):
 
 def wait(client, job_type="service", promote="never", timeout=10):
     clock = Clock()
-    return D.wait_for_job(client, "j", "default", job_type, 1, timeout, 1.0, promote, clock=clock, sleep=clock.sleep)
+    return D.wait_for_job(client, "j", "default", job_type, {"version": 1}, timeout, 1.0, promote,
+                          clock=clock, sleep=clock.sleep)
 
 
 FAILED_ALLOC = {"ID": "a1", "JobVersion": 1, "TaskGroup": "g", "ClientStatus": "failed",
@@ -111,3 +111,39 @@ def test_batch_complete_and_failed():
     assert wait(client, job_type="batch")["allocations"] == {"complete": 1}
     with pytest.raises(D.WaitFailed, match="failed allocations"):
         wait(FakeClient(allocations=[[done, FAILED_ALLOC]]), job_type="batch")
+
+
+def test_a_purged_and_recreated_job_is_not_confused_with_its_old_deployment():
+    """Drift fixed: the module wait matched by version from the latest deployment, so a
+    job purged and registered again (versions restart at 0) saw the old incarnation's
+    successful version-0 deployment and returned before its own deployment existed."""
+    old = {"ID": "old", "Status": "successful", "JobVersion": 0, "JobCreateIndex": 5, "JobSpecModifyIndex": 5,
+           "CreateIndex": 6, "TaskGroups": {}}
+    new = dict(old, ID="new", Status="running", JobCreateIndex=40, JobSpecModifyIndex=40, CreateIndex=41)
+    client = FakeClient([None, new, dict(new, Status="successful")])
+    client.history = [old]  # still listed: LatestDeploymentByJobID does not filter by JobCreateIndex
+    client.latest_deployment = lambda job_id, namespace: old
+    clock = Clock()
+    registration = D.registration_of({"Version": 0, "CreateIndex": 40, "JobModifyIndex": 40})
+    details = D.wait_for_job(client, "j", "default", "service", registration, 10, 1.0, clock=clock, sleep=clock.sleep)
+    assert details["deployment"]["id"] == "new" and details["deployment"]["status"] == "successful"
+    assert clock.now == 2.0  # waited for its own deployment
+
+
+def test_tracks_by_spec_index_else_version_and_create_index():
+    dep_ = {"JobVersion": 2, "JobSpecModifyIndex": 30, "JobModifyIndex": 31, "JobCreateIndex": 10}
+    assert D.tracks(dep_, D.registration_of({"Version": 2, "CreateIndex": 10}, job_modify_index=30))
+    # the deployment's JobModifyIndex is the job's ModifyIndex, bumped by status updates: not compared
+    assert not D.tracks(dep_, {"job_modify_index": 31})
+    assert D.tracks(dep_, {"version": 2, "create_index": 10})
+    assert not D.tracks(dep_, {"version": 2, "create_index": 3})
+
+
+def test_auto_promote_canaries_are_left_to_nomad():
+    """Drift fixed: the module wait ended with awaiting_promotion even when the groups
+    promote themselves (update.auto_promote); the fleet wait kept waiting, as now both do."""
+    canary = {"g": {"DesiredCanaries": 1, "HealthyAllocs": 1, "Promoted": False, "AutoPromote": True}}
+    client = FakeClient([dep("running", **canary), dep("successful")])
+    details = wait(client)
+    assert client.promoted == [] and "awaiting_promotion" not in details
+    assert details["deployment"]["status"] == "successful"

@@ -99,3 +99,34 @@ def test_load_job_from_json_file_and_errors(tmp_path):
     bad.write_text("{oops")
     with pytest.raises(JobSpecError, match="job_file .*bad.json: not valid JSON"):
         load_job(None, job_file=str(bad))
+
+
+class Deploying(Recorder):
+    """An unchanged job whose running deployment has healthy canaries to promote."""
+
+    def __init__(self):
+        super().__init__(live=job(Meta={"agentfleet_owner": "o"}, Type="service", Version=2, CreateIndex=1,
+                                  JobModifyIndex=3, TaskGroups=[{"Name": "g", "Count": 1,
+                                                                 "Update": {"MaxParallel": 1, "Canary": 1}}]),
+                         diff_type="None")
+        self.promoted = []
+
+    def job_deployments(self, job_id, namespace):
+        groups = {"g": {"DesiredCanaries": 1, "HealthyAllocs": 1, "Promoted": bool(self.promoted)}}
+        return [{"ID": "d1", "JobVersion": 2, "JobSpecModifyIndex": 3, "JobCreateIndex": 1, "TaskGroups": groups,
+                 "Status": "successful" if self.promoted else "running"}]
+
+    def job_allocations(self, job_id, namespace):
+        return []
+
+    def promote_deployment(self, dep_id, namespace, groups=None):
+        self.promoted.append(dep_id)
+
+
+def test_promotion_during_the_wait_is_an_outcome_of_its_own():
+    """Drift fixed: the wait's auto-promotion set changed=True but left outcome "unchanged"."""
+    client = Deploying()
+    res = apply_job(client, job(Type="service"), JobOptions(owner="o", wait=True, wait_timeout=5, wait_interval=0.01,
+                                                            promote="auto"))
+    assert client.promoted == ["d1"] and res["promoted"] == ["g"]
+    assert res["outcome"] == "promoted" and res["changed"] is True

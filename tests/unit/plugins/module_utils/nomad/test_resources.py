@@ -22,3 +22,18 @@ def test_masked_never_shows_values():
     out = masked({"k": "secret", "j": "same"}, {"k": "other", "j": "same"})
     assert out == {"k": HIDDEN + " (changed)", "j": HIDDEN}
     assert "secret" not in repr(out)
+
+
+def test_plan_object_present_and_absent():
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import plan_object
+    desired = {"Name": "t", "Description": "d", "Meta": {"a": "1"}}
+    assert plan_object(None, desired) == {"changed": True, "differences": [], "before": {}, "after": desired}
+    live = {"Name": "t", "Description": "d", "Meta": {"a": "1", "b": "2"}, "ModifyIndex": 9}
+    same = plan_object(live, {"Name": "t", "Description": "d", "Meta": {"a": "1"}})
+    assert same["changed"] is False and same["differences"] == []
+    exact = plan_object(live, desired, exact=("Meta",))
+    assert exact["changed"] is True and exact["differences"] == ["Meta"]
+    assert exact["before"] == {"Name": "t", "Description": "d", "Meta": {"a": "1", "b": "2"}}
+    assert plan_object(live, desired, exact=("Meta",), present=False) == {
+        "changed": True, "differences": [], "before": exact["before"], "after": {}}
+    assert plan_object(None, desired, present=False)["changed"] is False
