@@ -7,9 +7,10 @@ from __future__ import annotations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.vault_sync import VaultSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient, vault_argument_spec
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
+    client_from_params, vault_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency)
+    FleetAction, FleetActionFailed, check_concurrency, connect)
 
 ARGSPEC = vault_argument_spec(dict(
     bundle=dict(type="path"),
@@ -38,7 +39,7 @@ class ActionModule(FleetAction):
             else:
                 raise FleetActionFailed("bundle is required for phase=%s (fleet and names for phase=revoke)"
                                         % p["phase"])
-            client = VaultClient(p)
+            client = connect(client_from_params, p)
             sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
             results = []
             if p["phase"] == "apply":

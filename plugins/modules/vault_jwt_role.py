@@ -121,7 +121,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compa
 )
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
     TOKEN_DURATIONS,
@@ -173,7 +173,7 @@ def main():
         clock_skew_leeway=dict(type="int"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage)
+    VaultModule(spec).run(manage)
 
 
 if __name__ == "__main__":

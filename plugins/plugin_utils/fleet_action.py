@@ -61,6 +61,16 @@ class FleetAction(ActionBase):
         return out
 
 
+def connect(client_from_params, params, **options):
+    """A backend client built by its ``<backend>/_module.client_from_params(params, **options)``,
+    the one way modules build theirs; a bad connection option (ValueError) stops the action
+    with its message. Backend errors (ConsulError, VaultModuleError) are left to the caller."""
+    try:
+        return client_from_params(params, **options)
+    except ValueError as exc:
+        raise FleetActionFailed(str(exc)) from None
+
+
 def check_concurrency(params):
     if params["concurrency"] < 1:
         raise FleetActionFailed("concurrency: must be >= 1, got %s" % params["concurrency"])

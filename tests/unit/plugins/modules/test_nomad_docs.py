@@ -27,7 +27,7 @@ class _Captured(Exception):
 
 def argspec_of(name):
     mod = importlib.import_module("ansible_collections.agentfleet.hashistack.plugins.modules.%s" % name)
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import nomad_argspec
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import nomad_argspec
     seen = {}
 
     class Capture:

@@ -1,9 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Ansible side of the Nomad client: the shared connection argspec and module helpers.
+"""Ansible glue of the Nomad backend: connection argspec, ``client_from_params``, ``NomadModule``.
 
-Paired with the ``agentfleet.hashistack.nomad`` doc fragment (same options, same order).
+The same shape as ``vault/_module.py`` and ``consul/_module.py``: ``connection_argument_spec()``
+(paired with the ``agentfleet.hashistack.nomad`` doc fragment, same options, same order),
+``client_from_params(params)`` used by modules and the fleet_* action plugins alike, and
+the module wrapper ``NomadModule`` (connection options merged in, one lazily built client,
+errors turned into ``fail_json``).
 """
 from __future__ import annotations
 
@@ -12,22 +16,27 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from .client import HAS_NOMAD, IMPORT_ERROR, NomadClient, NomadError
 from .resources import differences, view
 
-CONNECTION_ARGSPEC = dict(
-    address=dict(type="str", default="http://127.0.0.1:4646", fallback=(env_fallback, ["NOMAD_ADDR"])),
-    token=dict(type="str", no_log=True, fallback=(env_fallback, ["NOMAD_TOKEN"])),
-    namespace=dict(type="str", default="default", fallback=(env_fallback, ["NOMAD_NAMESPACE"])),
-    region=dict(type="str", fallback=(env_fallback, ["NOMAD_REGION"])),
-    ca_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CACERT"])),
-    client_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_CERT"])),
-    client_key=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_KEY"])),
-    skip_verify=dict(type="bool", default=False, fallback=(env_fallback, ["NOMAD_SKIP_VERIFY"])),
-    tls_server_name=dict(type="str", fallback=(env_fallback, ["NOMAD_TLS_SERVER_NAME"])),
-    timeout=dict(type="float", default=10.0),
-    retries=dict(type="int", default=3),
-    retry_delay=dict(type="float", default=0.5),
-    fail_fast_after=dict(type="int", default=3),
-)
-CONNECTION_KEYS = tuple(CONNECTION_ARGSPEC)
+
+def connection_argument_spec():
+    """Options to reach Nomad: address, token, namespace, region, TLS, retries."""
+    return dict(
+        address=dict(type="str", default="http://127.0.0.1:4646", fallback=(env_fallback, ["NOMAD_ADDR"])),
+        token=dict(type="str", no_log=True, fallback=(env_fallback, ["NOMAD_TOKEN"])),
+        namespace=dict(type="str", default="default", fallback=(env_fallback, ["NOMAD_NAMESPACE"])),
+        region=dict(type="str", fallback=(env_fallback, ["NOMAD_REGION"])),
+        ca_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CACERT"])),
+        client_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_CERT"])),
+        client_key=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_KEY"])),
+        skip_verify=dict(type="bool", default=False, fallback=(env_fallback, ["NOMAD_SKIP_VERIFY"])),
+        tls_server_name=dict(type="str", fallback=(env_fallback, ["NOMAD_TLS_SERVER_NAME"])),
+        timeout=dict(type="float", default=10.0),
+        retries=dict(type="int", default=3),
+        retry_delay=dict(type="float", default=0.5),
+        fail_fast_after=dict(type="int", default=3),
+    )
+
+
+CONNECTION_KEYS = tuple(connection_argument_spec())
 
 # Options of nomad_job and nomad_jobs that map onto job_apply.JobOptions.
 JOB_OPTIONS = dict(
@@ -54,9 +63,29 @@ def connection_problem(params):
             % ", ".join("%s=%s" % item for item in bad))
 
 
+def client_from_params(params, pool_size=None):
+    """The ``NomadClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
+
+    ``pool_size``: connections kept per host (None: the client's default). Raises
+    ValueError with the message to show when an option is out of range or the address
+    is not a URL or python-nomad/requests is missing.
+    """
+    if not HAS_NOMAD:
+        raise ValueError("python-nomad and requests are required: %s" % IMPORT_ERROR)
+    problem = connection_problem(params)
+    if problem:
+        raise ValueError(problem)
+    config = {k: params[k] for k in CONNECTION_KEYS}
+    config["pool_size"] = pool_size
+    try:
+        return NomadClient(config)
+    except ValueError as exc:
+        raise ValueError("address: %s" % exc) from None
+
+
 def nomad_argspec(**module_options):
     """The connection options plus a module's own options."""
-    spec = dict(CONNECTION_ARGSPEC)
+    spec = connection_argument_spec()
     spec.update(module_options)
     return spec
 
@@ -74,13 +103,12 @@ class NomadModule(AnsibleModule):
         self._client = None
 
     def client(self, pool_size=None):
+        """The one client of this run, built on first use by ``client_from_params``."""
         if self._client is None:
-            config = {k: self.params[k] for k in CONNECTION_KEYS}
-            config["pool_size"] = pool_size
             try:
-                self._client = NomadClient(config)
+                self._client = client_from_params(self.params, pool_size=pool_size)
             except ValueError as exc:
-                self.fail_json(msg="address: %s" % exc)
+                self.fail_json(msg=str(exc))
         return self._client
 
     def fail_nomad(self, err, **extra):
