@@ -10,7 +10,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.clien
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.consul_sync import ConsulSync
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency, connect)
+    FleetAction, FleetActionFailed, connect)
 
 ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
@@ -22,11 +22,9 @@ ARGSPEC.update(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(list(ARGSPEC) + ["address"])
 
     def execute(self, params):
         p = params
-        check_concurrency(p)
         try:
             data = B.load(p["bundle"])
             client = connect(client_from_params, p, pool_size=p["concurrency"])

@@ -23,7 +23,6 @@ ARGSPEC.update(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
     def execute(self, params):
         p = params

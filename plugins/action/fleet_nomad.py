@@ -12,7 +12,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._modul
     client_from_params, connection_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency, connect)
+    FleetAction, FleetActionFailed, connect)
 
 ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
@@ -34,11 +34,9 @@ ARGSPEC.update(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
     def execute(self, params):
         p = params
-        check_concurrency(p)
         try:
             if p["bundle"]:
                 data = B.load(p["bundle"])

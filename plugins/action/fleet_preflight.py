@@ -50,7 +50,6 @@ CHECKS = {"nomad": _nomad, "vault": _vault, "consul": _consul}
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
     def execute(self, params):
         backends, failures = [], []

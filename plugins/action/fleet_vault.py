@@ -10,7 +10,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._error
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
     client_from_params, vault_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency, connect)
+    FleetAction, FleetActionFailed, connect)
 
 ARGSPEC = vault_argument_spec(dict(
     bundle=dict(type="path"),
@@ -26,11 +26,9 @@ ARGSPEC = vault_argument_spec(dict(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
     def execute(self, params):
         p = params
-        check_concurrency(p)
         try:
             if p["bundle"]:
                 data = B.load(p["bundle"])

@@ -23,9 +23,19 @@ class FleetActionFailed(Exception):
 
 
 class FleetAction(ActionBase):
+    """A subclass sets ``ARGSPEC`` (its options; the task may use them and their aliases)
+    and ``execute(params)``; an option ``concurrency`` is checked to be >= 1 before it runs."""
+
     TRANSFERS_FILES = False
     ARGSPEC = {}
     MUTUALLY_EXCLUSIVE = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        names = set(cls.ARGSPEC)
+        for option in cls.ARGSPEC.values():
+            names.update(option.get("aliases") or ())
+        cls._VALID_ARGS = frozenset(names)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -34,6 +44,8 @@ class FleetAction(ActionBase):
         self.check = bool(self._task.check_mode)
         self.diff = bool(self._task.diff)
         try:
+            if "concurrency" in self.ARGSPEC:
+                check_concurrency(params)
             out = self.execute(params)
         except FleetActionFailed as exc:
             result.update(exc.extra)

@@ -32,3 +32,17 @@ def test_without_fast_fail_failures_are_listed():
 
 def test_down_without_failures_does_not_fail():
     assert _action().finish(_results(2, 0), down="x")["summary"] == {"unchanged": 2}
+
+
+def test_valid_args_are_the_options_and_their_aliases():
+    class Probe(FleetAction):
+        ARGSPEC = {"url": {"type": "str", "aliases": ["address"]}, "concurrency": {"type": "int"}}
+
+    assert Probe._VALID_ARGS == frozenset({"url", "address", "concurrency"})
+
+
+def test_fleet_actions_accept_their_options_and_aliases():
+    from ansible_collections.agentfleet.hashistack.plugins.action import fleet_consul, fleet_nomad, fleet_vault
+    assert fleet_consul.ActionModule._VALID_ARGS == frozenset(fleet_consul.ARGSPEC) | {"address"}
+    for action in (fleet_nomad, fleet_vault):
+        assert action.ActionModule._VALID_ARGS == frozenset(action.ARGSPEC)
