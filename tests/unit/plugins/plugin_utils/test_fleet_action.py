@@ -46,3 +46,27 @@ def test_fleet_actions_accept_their_options_and_aliases():
     assert fleet_consul.ActionModule._VALID_ARGS == frozenset(fleet_consul.ARGSPEC) | {"address"}
     for action in (fleet_nomad, fleet_vault):
         assert action.ActionModule._VALID_ARGS == frozenset(action.ARGSPEC)
+
+
+@pytest.mark.parametrize("concurrency,ran", [(0, False), (1, True)])
+def test_concurrency_below_one_fails_before_anything_runs(monkeypatch, concurrency, ran):
+    from types import SimpleNamespace
+
+    from ansible.plugins.action import ActionBase
+    seen = []
+
+    class Probe(FleetAction):
+        ARGSPEC = {"concurrency": {"type": "int"}}
+
+        def execute(self, params):
+            seen.append(params)
+            return {"changed": False}
+
+    monkeypatch.setattr(ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    probe = Probe.__new__(Probe)
+    probe.validate_argument_spec = lambda **kwargs: (None, {"concurrency": concurrency})
+    probe._task = SimpleNamespace(check_mode=False, diff=False)
+    result = probe.run()
+    assert bool(seen) is ran
+    if not ran:
+        assert result["failed"] and result["msg"] == "concurrency: must be >= 1, got 0"
