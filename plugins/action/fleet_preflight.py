@@ -13,7 +13,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import _module as nomad
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault import _module as vault
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
     FleetAction, FleetActionFailed, connect)
 

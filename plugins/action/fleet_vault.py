@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.vault_sync import VaultSync
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
     client_from_params, vault_argument_spec)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
     FleetAction, FleetActionFailed, connect)
 

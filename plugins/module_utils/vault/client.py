@@ -7,7 +7,9 @@ Its options (argspec, env fallbacks) are in ``_module.py``, paired with the
 ``agentfleet.hashistack.vault`` doc fragment.
 All calls go through ``VaultClient.get/post/put/delete/list`` on the shared bounded
 session (``module_utils/_http.py``: one retry policy, a deadline per call as a whole,
-fast-fail) and translate hvac errors into ``VaultModuleError`` with a clear message.
+fast-fail) and translate hvac errors into ``VaultModuleError`` with a clear message
+(the backend's public error, importable from here as ``NomadError`` and ``ConsulError``
+are from their ``client.py``).
 """
 from __future__ import annotations
 

@@ -196,3 +196,17 @@ def test_consul_client_from_params_passes_every_connection_option():
     client = glue.client_from_params(params, pool_size=3)
     assert (client.url, client.datacenter, client.namespace, client.partition) == (
         "https://consul.test:8501", "dc2", "ns1", "p1")
+
+
+@pytest.mark.parametrize("name", sorted(ACTION_BACKENDS))
+def test_action_imports_no_private_module_utils_but_the_glue(name):
+    """Private internals are ``_``-prefixed; from outside a backend only its ``_module.py``
+    glue and its public modules (``client.py``: client and error) are used."""
+    tree = _tree(PLUGINS / "action" / f"{name}.py")
+    private = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and ".module_utils." in node.module:
+            parts = node.module.split(".module_utils.")[1].split(".")
+            parts += [a.name for a in node.names if a.name.startswith("_")]
+            private += [p for p in parts if p.startswith("_") and p != "_module"]
+    assert private == []
