@@ -11,8 +11,9 @@ into ``fail_json``); and ``apply_entry``, the present/absent flow of one config 
 """
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import (
     ConsulClient,
     ConsulError,
@@ -56,23 +57,16 @@ def client_from_params(params, pool_size=10):
     return ConsulClient(pool_size=pool_size, **{k: params[k] for k in CONNECTION_KEYS})
 
 
-class ConsulModule(AnsibleModule):
-    """AnsibleModule with the Consul connection options merged in and one client built on first use."""
+class ConsulModule(BackendModule):
+    """The Consul module wrapper: ``module.client()`` is the run's ConsulClient."""
+
+    CLIENT_ERRORS = (ConsulError, ValueError)
 
     def __init__(self, argument_spec, **kwargs):
-        spec = connection_argument_spec()
-        spec.update(argument_spec)
-        super().__init__(argument_spec=spec, **kwargs)
-        self._client = None
+        super().__init__(connection_argument_spec(), argument_spec, **kwargs)
 
-    def client(self):
-        """The one client of this run, built by ``client_from_params``."""
-        if self._client is None:
-            try:
-                self._client = client_from_params(self.params)
-            except (ConsulError, ValueError) as exc:
-                self.fail_json(msg=str(exc))
-        return self._client
+    def build_client(self):
+        return client_from_params(self.params)
 
 
 def apply_entry(module, client, kind, name, desired, state="present", cas=True):

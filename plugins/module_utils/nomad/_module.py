@@ -11,7 +11,9 @@ errors turned into ``fail_json``).
 """
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 
 from .client import HAS_NOMAD, IMPORT_ERROR, NomadClient, NomadError
 from .resources import differences, view
@@ -83,33 +85,20 @@ def client_from_params(params, pool_size=None):
         raise ValueError("address: %s" % exc) from None
 
 
-def nomad_argspec(**module_options):
-    """The connection options plus a module's own options."""
-    spec = connection_argument_spec()
-    spec.update(module_options)
-    return spec
-
-
-class NomadModule(AnsibleModule):
-    """AnsibleModule that builds the shared client and fails with translated errors."""
+class NomadModule(BackendModule):
+    """The Nomad module wrapper: ``module.client(pool_size=None)`` is the run's NomadClient;
+    ``fail_nomad`` fails with a translated NomadError."""
 
     def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=nomad_argspec(**argument_spec), **kwargs)
+        super().__init__(connection_argument_spec(), argument_spec, **kwargs)
         if not HAS_NOMAD:
             self.fail_json(msg=missing_required_lib("python-nomad"), exception=str(IMPORT_ERROR))
         problem = connection_problem(self.params)
         if problem:
             self.fail_json(msg=problem)
-        self._client = None
 
-    def client(self, pool_size=None):
-        """The one client of this run, built on first use by ``client_from_params``."""
-        if self._client is None:
-            try:
-                self._client = client_from_params(self.params, pool_size=pool_size)
-            except ValueError as exc:
-                self.fail_json(msg=str(exc))
-        return self._client
+    def build_client(self, pool_size=None):
+        return client_from_params(self.params, pool_size=pool_size)
 
     def fail_nomad(self, err, **extra):
         """fail_json from a NomadError, with a hint for the usual statuses."""

@@ -11,8 +11,9 @@ modules and the fleet_* action plugins alike; and the module wrapper ``VaultModu
 """
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import (
     HVAC_IMPORT_ERROR,
@@ -69,29 +70,25 @@ def client_from_params(params, authenticate=True):
     return VaultClient(params, authenticate=authenticate)
 
 
-class VaultModule(AnsibleModule):
-    """AnsibleModule with the Vault options merged in and one client built on first use.
+class VaultModule(BackendModule):
+    """The Vault module wrapper: ``module.client()`` is the run's (logged in) VaultClient;
+    ``module.run(manager)`` runs a manager and exits.
 
     ``auth=False`` for unauthenticated endpoints (init, seal status, unseal). Check mode is
     supported unless told otherwise.
     """
 
+    CLIENT_ERRORS = (VaultModuleError, ValueError)
+
     def __init__(self, argument_spec, auth=True, **kwargs):
         kwargs.setdefault("supports_check_mode", True)
-        super().__init__(argument_spec=vault_argument_spec(argument_spec, auth=auth), **kwargs)
+        super().__init__(vault_argument_spec(auth=auth), argument_spec, **kwargs)
         if HVAC_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("hvac"), exception=HVAC_IMPORT_ERROR)
         self._auth = auth
-        self._client = None
 
-    def client(self):
-        """The one client of this run, built (and logged in) by ``client_from_params``."""
-        if self._client is None:
-            try:
-                self._client = client_from_params(self.params, authenticate=self._auth)
-            except (VaultModuleError, ValueError) as exc:
-                self.fail_json(msg=str(exc))
-        return self._client
+    def build_client(self):
+        return client_from_params(self.params, authenticate=self._auth)
 
     def run(self, manager):
         """Exit with ``manager(module, client) -> result dict``; its VaultModuleError or

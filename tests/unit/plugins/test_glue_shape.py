@@ -210,3 +210,22 @@ def test_action_imports_no_private_module_utils_but_the_glue(name):
             parts += [a.name for a in node.names if a.name.startswith("_")]
             private += [p for p in parts if p.startswith("_") and p != "_module"]
     assert private == []
+
+
+@pytest.mark.parametrize("backend,args,needle", [
+    ("consul", {"url": "ftp://consul.test"}, "url must be http(s)://host:port, got 'ftp://consul.test'"),
+    ("nomad", {"address": "nomad.test:4646"}, "address: address must be a URL such as http://127.0.0.1:4646"),
+    ("vault", {"url": "http://vault.test:8200", "timeout": 0}, "timeout: 0.0 must be a positive number of seconds"),
+])
+def test_wrapper_fails_with_the_message_of_a_bad_option(backend, args, needle):
+    glue = importlib.import_module(f"{PKG}.module_utils.{backend}._module")
+    with patch_module_args(args):
+        module = getattr(glue, WRAPPERS[backend])({}, supports_check_mode=True)
+
+    def fail_json(**result):
+        raise _Reached(result)
+
+    module.fail_json = fail_json
+    with pytest.raises(_Reached) as info:
+        module.client()
+    assert needle in info.value.args[0]["msg"]
