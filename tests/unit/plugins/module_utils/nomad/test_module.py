@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import (
-    client_from_params, connection_argument_spec, connection_problem)
+    connection_argument_spec, connection_problem)
 
 DEFAULTS = {k: v.get("default") for k, v in connection_argument_spec().items()}
 
