@@ -23,8 +23,7 @@ ARGSPEC.update(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, params):
-        p = params
+    def execute(self, p):
         try:
             data = B.load(p["bundle"])
             client = connect(client_from_params, p, pool_size=p["concurrency"])

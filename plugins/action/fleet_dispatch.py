@@ -24,8 +24,7 @@ ARGSPEC.update(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, params):
-        p = params
+    def execute(self, p):
         if p["max_running"] < 1:
             raise FleetActionFailed("max_running: must be >= 1, got %s" % p["max_running"])
         errors = check_items(p["items"])

@@ -5,14 +5,13 @@
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import agent_object_name
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
     NomadSync, load_known, save_known, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import (
     client_from_params, connection_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, connect)
+    FleetAction, FleetActionFailed, connect, load_bundle)
 
 ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
@@ -35,17 +34,8 @@ ARGSPEC.update(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, params):
-        p = params
-        try:
-            if p["bundle"]:
-                data = B.load(p["bundle"])
-            elif p["phase"] == "stop" and p["fleet"]:
-                data = {"fleet": p["fleet"], "agents": {}}
-            else:
-                raise FleetActionFailed("bundle is required for phase=%s (fleet for phase=stop)" % p["phase"])
-        except B.BundleError as exc:
-            raise FleetActionFailed(str(exc))
+    def execute(self, p):
+        data = load_bundle(p, "stop", {"fleet": p["fleet"], "agents": {}}, "fleet")
         if p["phase"] == "stop" and not (p["tenants"] or p["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
         for index, ref in enumerate(p["jobs"]):

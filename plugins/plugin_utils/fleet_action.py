@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as B
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.results import (
     failure_message, module_result)
 
@@ -81,6 +82,21 @@ def connect(client_from_params, params, **options):
         return client_from_params(params, **options)
     except ValueError as exc:
         raise FleetActionFailed(str(exc)) from None
+
+
+def load_bundle(params, bare_phase, bare, needs):
+    """The bundle at ``params["bundle"]``; without one, ``bare`` (a dict) when the phase is
+    ``bare_phase`` and ``params["fleet"]`` is set (a phase that needs only the fleet name and
+    ``needs``, in words, such as a kill switch). A bad bundle or neither stops the action."""
+    if params["bundle"]:
+        try:
+            return B.load(params["bundle"])
+        except B.BundleError as exc:
+            raise FleetActionFailed(str(exc)) from None
+    if params["phase"] == bare_phase and params["fleet"]:
+        return bare
+    raise FleetActionFailed("bundle is required for phase=%s (%s for phase=%s)"
+                            % (params["phase"], needs, bare_phase))
 
 
 def check_concurrency(params):

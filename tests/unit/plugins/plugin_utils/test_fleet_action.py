@@ -70,3 +70,17 @@ def test_concurrency_below_one_fails_before_anything_runs(monkeypatch, concurren
     assert bool(seen) is ran
     if not ran:
         assert result["failed"] and result["msg"] == "concurrency: must be >= 1, got 0"
+
+
+def test_load_bundle_without_a_bundle_names_what_is_needed(tmp_path):
+    from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import load_bundle
+    bare = {"fleet": "f", "agents": {}}
+    assert load_bundle({"bundle": None, "phase": "stop", "fleet": "f"}, "stop", bare, "fleet") is bare
+    with pytest.raises(FleetActionFailed, match=r"^bundle is required for phase=apply \(fleet for phase=stop\)$"):
+        load_bundle({"bundle": None, "phase": "apply", "fleet": "f"}, "stop", bare, "fleet")
+    with pytest.raises(FleetActionFailed, match=r"^bundle is required for phase=revoke \(fleet and names"):
+        load_bundle({"bundle": None, "phase": "revoke", "fleet": None}, "revoke", bare, "fleet and names")
+    broken = tmp_path / "bundle.json"
+    broken.write_text("{not json")
+    with pytest.raises(FleetActionFailed, match=str(broken)):
+        load_bundle({"bundle": str(broken), "phase": "apply", "fleet": None}, "stop", bare, "fleet")
