@@ -15,6 +15,24 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.
     failure_message, module_result)
 
 
+# Options of the actions that read a fleet spec (fleet_render, fleet_bundle): the spec
+# inline or as a file (exactly one, see ``spec_args``), and the job template folders.
+SPEC_OPTIONS = {
+    "spec": {"type": "dict"},
+    "src": {"type": "path"},
+    "key": {"type": "str", "no_log": False},
+    "templates_dir": {"type": "path"},
+    "template_dirs": {"type": "list", "elements": "path"},
+}
+
+
+def spec_args(action, argspec):
+    """The validated task args of a spec-reading action (``argspec`` holds SPEC_OPTIONS)."""
+    _validation, args = action.validate_argument_spec(
+        argument_spec=argspec, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
+    return args
+
+
 class FleetActionFailed(Exception):
     """Stop the action with ``msg`` and extra result keys."""
 
