@@ -22,9 +22,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = spec_args(self, ARGSPEC)
-        task_vars = task_vars or {}
-        base = task_vars.get("playbook_dir")
+        args, base = spec_args(self, ARGSPEC, task_vars)
         try:
             folders = spec_source.template_folders(args["template_dirs"], base)
             spec, raw, path = args["spec"], None, None

@@ -26,11 +26,13 @@ SPEC_OPTIONS = {
 }
 
 
-def spec_args(action, argspec):
-    """The validated task args of a spec-reading action (``argspec`` holds SPEC_OPTIONS)."""
+def spec_args(action, argspec, task_vars):
+    """(validated task args, playbook directory or None) of a spec-reading action
+    (``argspec`` holds SPEC_OPTIONS); relative spec and template paths resolve from that
+    directory."""
     _validation, args = action.validate_argument_spec(
         argument_spec=argspec, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
-    return args
+    return args, (task_vars or {}).get("playbook_dir")
 
 
 class FleetActionFailed(Exception):
