@@ -11,16 +11,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, spec_args
 
-ARGSPEC = {
-    "spec": {"type": "dict"},
-    "src": {"type": "path"},
-    "key": {"type": "str", "no_log": False},
-    "dest": {"type": "path", "required": True},
-    "templates_dir": {"type": "path"},
-    "template_dirs": {"type": "list", "elements": "path"},
-    "cache": {"type": "bool", "default": True},
-}
+ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path", "required": True}, cache={"type": "bool", "default": True})
 
 
 class ActionModule(ActionBase):
@@ -29,10 +22,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(
-            argument_spec=ARGSPEC, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
-        task_vars = task_vars or {}
-        base = task_vars.get("playbook_dir")
+        args, base = spec_args(self, ARGSPEC, task_vars)
         try:
             folders = spec_source.template_folders(args["template_dirs"], base)
             spec, raw, path = args["spec"], None, None

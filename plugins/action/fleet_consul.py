@@ -4,12 +4,13 @@
 """Controller-side bulk apply / prune of a fleet's Consul config entries."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import connection_argument_spec
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import (
+    client_from_params, connection_argument_spec)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.consul_sync import ConsulSync
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency)
+    FleetAction, FleetActionFailed, connect)
 
 ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
@@ -21,19 +22,11 @@ ARGSPEC.update(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(list(ARGSPEC) + ["address"])
 
-    def execute(self, params):
-        p = params
-        check_concurrency(p)
+    def execute(self, p):
         try:
             data = bundles.load(p["bundle"])
-            client = ConsulClient(
-                url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
-                ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],
-                namespace=p["namespace"], partition=p["partition"], datacenter=p["datacenter"],
-                timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"],
-                fail_fast_after=p["fail_fast_after"], pool_size=p["concurrency"])
+            client = connect(client_from_params, p, pool_size=p["concurrency"])
             sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
             results = sync.converge() if p["phase"] == "apply" else sync.prune()
         except ConsulError as exc:

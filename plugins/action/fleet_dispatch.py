@@ -7,11 +7,12 @@ from __future__ import annotations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.dispatch_guard import (
     OUTCOMES, check_items, dispatch_items)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.dispatch import DispatchError
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import FleetAction, FleetActionFailed
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
-    NOMAD_ARGSPEC, nomad_client)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import (
+    client_from_params, connection_argument_spec)
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
+    FleetAction, FleetActionFailed, connect)
 
-ARGSPEC = dict(NOMAD_ARGSPEC)
+ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
     job_id=dict(type="str", required=True),
     items=dict(type="list", elements="raw", required=True),
@@ -22,17 +23,15 @@ ARGSPEC.update(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
-    def execute(self, params):
-        p = params
+    def execute(self, p):
         if p["max_running"] < 1:
             raise FleetActionFailed("max_running: must be >= 1, got %s" % p["max_running"])
         errors = check_items(p["items"])
         if errors:
             raise FleetActionFailed("%d bad work item(s), nothing dispatched: %s" % (len(errors), "; ".join(errors)),
                                     errors=errors)
-        client = nomad_client(p)
+        client = connect(client_from_params, p)
         try:
             results = dispatch_items(client, p["job_id"], p["namespace"], p["items"], p["max_running"],
                                      check_mode=self.check)

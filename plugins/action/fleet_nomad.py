@@ -5,16 +5,15 @@
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import agent_object_name
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
     NomadSync, load_known, save_known, warning_messages)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import (
+    client_from_params, connection_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency)
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
-    NOMAD_ARGSPEC, nomad_client)
+    FleetAction, FleetActionFailed, connect, load_bundle)
 
-ARGSPEC = dict(NOMAD_ARGSPEC)
+ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
     bundle=dict(type="path"),
     phase=dict(type="str", default="apply", choices=["apply", "wait", "prune", "stop"]),
@@ -34,26 +33,15 @@ ARGSPEC.update(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
-    def execute(self, params):
-        p = params
-        check_concurrency(p)
-        try:
-            if p["bundle"]:
-                data = bundles.load(p["bundle"])
-            elif p["phase"] == "stop" and p["fleet"]:
-                data = {"fleet": p["fleet"], "agents": {}}
-            else:
-                raise FleetActionFailed("bundle is required for phase=%s (fleet for phase=stop)" % p["phase"])
-        except bundles.BundleError as exc:
-            raise FleetActionFailed(str(exc))
+    def execute(self, p):
+        data = load_bundle(p, "stop", {"fleet": p["fleet"], "agents": {}}, "fleet")
         if p["phase"] == "stop" and not (p["tenants"] or p["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
         for index, ref in enumerate(p["jobs"]):
             if not ref.get("job_id") or not ref.get("namespace"):
                 raise FleetActionFailed("jobs[%d]: needs job_id and namespace, got %r" % (index, ref))
-        client = nomad_client(p, pool_size=p["concurrency"])
+        client = connect(client_from_params, p, pool_size=p["concurrency"])
         state = "%s.%s.nomad-state.json" % (p["bundle"], client.address.split("://")[-1].replace(":", "_")) \
             if p["bundle"] else None
         known = load_known(state) if state and p["plan_cache"] and p["phase"] == "apply" else {}

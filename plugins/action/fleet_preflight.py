@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import connection_argument_spec
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul import _module as consul
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.preflight import (
     PreflightError, check_consul, check_nomad, check_vault, describe_origin, failure_message)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import _module as nomad
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient, vault_argument_spec
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import FleetAction, FleetActionFailed
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_nomad_client import (
-    NOMAD_ARGSPEC, nomad_client)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault import _module as vault
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
+    FleetAction, FleetActionFailed, connect)
 
 ARGSPEC = dict(
     nomad=dict(type="dict", no_log=False),
@@ -24,29 +24,24 @@ ARGSPEC = dict(
     origin=dict(type="dict", default={}),
 )
 # Per backend: its connection argspec, the address option, and how to check it.
-SPECS = {"nomad": (NOMAD_ARGSPEC, "address"), "vault": (vault_argument_spec(), "url"),
-         "consul": (connection_argument_spec(), "url")}
+SPECS = {"nomad": (nomad.connection_argument_spec(), "address"), "vault": (vault.vault_argument_spec(), "url"),
+         "consul": (consul.connection_argument_spec(), "url")}
 
 
 def _nomad(params):
-    client = nomad_client(params)
+    client = connect(nomad.client_from_params, params)
     return client.address, check_nomad(client, NomadError)
 
 
 def _vault(params):
     if not params.get("url"):
         raise PreflightError("no address: set VAULT_ADDR or the url option")
-    client = VaultClient(params)
+    client = connect(vault.client_from_params, params)
     return client.url, check_vault(client)
 
 
 def _consul(params):
-    client = ConsulClient(
-        url=params["url"], token=params["token"], use_ssl=params["use_ssl"],
-        validate_certs=params["validate_certs"], ca_path=params["ca_path"], client_cert=params["client_cert"],
-        client_key=params["client_key"], namespace=params["namespace"], partition=params["partition"],
-        datacenter=params["datacenter"], timeout=params["timeout"], retries=params["retries"],
-        retry_delay=params["retry_delay"])
+    client = connect(consul.client_from_params, params)
     return client.url, check_consul(client)
 
 
@@ -55,7 +50,6 @@ CHECKS = {"nomad": _nomad, "vault": _vault, "consul": _consul}
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
     def execute(self, params):
         backends, failures = [], []

@@ -10,16 +10,9 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, spec_args
 
-ARGSPEC = {
-    "spec": {"type": "dict"},
-    "src": {"type": "path"},
-    "key": {"type": "str", "no_log": False},
-    "dest": {"type": "path"},
-    "templates_dir": {"type": "path"},
-    "template_dirs": {"type": "list", "elements": "path"},
-    "return_content": {"type": "bool", "default": False},
-}
+ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, return_content={"type": "bool", "default": False})
 
 
 class ActionModule(ActionBase):
@@ -28,10 +21,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(
-            argument_spec=ARGSPEC, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
-        task_vars = task_vars or {}
-        base = task_vars.get("playbook_dir")
+        args, base = spec_args(self, ARGSPEC, task_vars)
         try:
             data, _src = spec_source.load(args["spec"], args["src"], args["key"], base)
             folders = spec_source.template_folders(args["template_dirs"], base)

@@ -4,12 +4,12 @@
 """Controller-side bulk apply / prune / revoke of a fleet's Vault policies and JWT roles."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.vault_sync import VaultSync
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient, vault_argument_spec
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
+    client_from_params, vault_argument_spec)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, check_concurrency)
+    FleetAction, FleetActionFailed, connect, load_bundle)
 
 ARGSPEC = vault_argument_spec(dict(
     bundle=dict(type="path"),
@@ -25,20 +25,12 @@ ARGSPEC = vault_argument_spec(dict(
 
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
-    _VALID_ARGS = frozenset(ARGSPEC)
 
-    def execute(self, params):
-        p = params
-        check_concurrency(p)
+    def execute(self, p):
         try:
-            if p["bundle"]:
-                data = bundles.load(p["bundle"])
-            elif p["phase"] == "revoke" and p["fleet"]:
-                data = {"fleet": p["fleet"], "vault": {"jwt_mount": p["jwt_mount"]}, "agents": {}}
-            else:
-                raise FleetActionFailed("bundle is required for phase=%s (fleet and names for phase=revoke)"
-                                        % p["phase"])
-            client = VaultClient(p)
+            data = load_bundle(p, "revoke", {"fleet": p["fleet"], "vault": {"jwt_mount": p["jwt_mount"]}, "agents": {}},
+                               "fleet and names")
+            client = connect(client_from_params, p)
             sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
             results = []
             if p["phase"] == "apply":

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Nomad connection options, paired with plugins/module_utils/nomad/connection.py."""
+"""Nomad connection options, paired with connection_argument_spec() in plugins/module_utils/nomad/_module.py."""
 from __future__ import annotations
 
 

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet.hashistack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options of plugins/module_utils/vault/client.py (keep the two in sync)."""
+"""Vault options, paired with connection_argument_spec() and auth_argument_spec() in
+plugins/module_utils/vault/_module.py (keep them in sync)."""
 from __future__ import annotations
 
 

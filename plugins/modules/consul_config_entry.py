@@ -158,12 +158,9 @@ name:
   sample: planner
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import (
+    ConsulModule,
     apply_entry,
-    client_from_module,
-    connection_argument_spec,
 )
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import (
     KNOWN_KINDS,
@@ -185,16 +182,15 @@ def desired_entry(kind, name, config):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    argument_spec = dict(
         kind=dict(type="str", required=True, choices=list(KNOWN_KINDS)),
         name=dict(type="str", required=True),
         config=dict(type="dict"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         cas=dict(type="bool", default=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_if=[("state", "present", ["config"])])
+    module = ConsulModule(argument_spec, supports_check_mode=True,
+                          required_if=[("state", "present", ["config"])])
     p = module.params
     if not p["name"] or "/" in p["name"]:
         module.fail_json(msg="name: must be non-empty without '/', got %r" % (p["name"],))
@@ -204,8 +200,7 @@ def main():
             desired = desired_entry(p["kind"], p["name"], p["config"])
         except EntryError as exc:
             module.fail_json(msg=str(exc), path=exc.path)
-    client = client_from_module(module)
-    module.exit_json(**apply_entry(module, client, p["kind"], p["name"], desired, p["state"], p["cas"]))
+    module.exit_json(**apply_entry(module, module.client(), p["kind"], p["name"], desired, p["state"], p["cas"]))
 
 
 if __name__ == "__main__":

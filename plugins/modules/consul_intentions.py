@@ -214,12 +214,9 @@ name:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import (
+    ConsulModule,
     apply_entry,
-    client_from_module,
-    connection_argument_spec,
 )
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import EntryError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.intentions import (
@@ -262,8 +259,7 @@ def summary(entry):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    argument_spec = dict(
         destination=dict(type="str"),
         allow=dict(type="list", elements="str", default=[]),
         deny=dict(type="list", elements="str", default=[]),
@@ -273,7 +269,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         cas=dict(type="bool", default=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ConsulModule(argument_spec, supports_check_mode=True)
     p = module.params
     if p["default_deny"]:
         if p["destination"] or p["allow"] or p["deny"] or p["sources"]:
@@ -294,8 +290,7 @@ def main():
                                            deny=p["deny"], meta=p["meta"])
         except EntryError as exc:
             module.fail_json(msg=str(exc), path=exc.path)
-    client = client_from_module(module)
-    result = apply_entry(module, client, KIND, destination, desired, p["state"], p["cas"])
+    result = apply_entry(module, module.client(), KIND, destination, desired, p["state"], p["cas"])
     result["intentions"] = summary(result.get("entry"))
     module.exit_json(**result)
 

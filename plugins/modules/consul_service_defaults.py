@@ -205,12 +205,9 @@ name:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul._module import (
+    ConsulModule,
     apply_entry,
-    client_from_module,
-    connection_argument_spec,
 )
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entries import EntryError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.service_defaults import (
@@ -232,8 +229,7 @@ OVERRIDE_SPEC = dict(UPSTREAM_SPEC, name=dict(type="str", required=True), namesp
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    argument_spec = dict(
         name=dict(type="str", required=True),
         protocol=dict(type="str", choices=list(PROTOCOLS)),
         upstream_defaults=dict(type="dict", options=UPSTREAM_SPEC),
@@ -245,7 +241,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         cas=dict(type="bool", default=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = ConsulModule(argument_spec, supports_check_mode=True)
     p = module.params
     desired = None
     try:
@@ -259,8 +255,7 @@ def main():
         module.fail_json(msg=str(exc), path=exc.path)
     if p["state"] == "absent":
         desired = None
-    client = client_from_module(module)
-    module.exit_json(**apply_entry(module, client, KIND, p["name"], desired, p["state"], p["cas"]))
+    module.exit_json(**apply_entry(module, module.client(), KIND, p["name"], desired, p["state"], p["cas"]))
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ differences:
   sample: ["Rules"]
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule, ensure_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule, ensure_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 
 

@@ -122,7 +122,7 @@ differences:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences

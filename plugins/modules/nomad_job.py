@@ -235,7 +235,7 @@ failed_allocations:
   elements: dict
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import JOB_OPTIONS, NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import JOB_OPTIONS, NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, load_job, warning_messages)

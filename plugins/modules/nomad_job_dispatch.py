@@ -107,7 +107,7 @@ failed_allocations:
   elements: dict
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
     WaitFailed, registration_of, wait_for_job)

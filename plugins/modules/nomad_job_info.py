@@ -109,7 +109,7 @@ missing:
   elements: str
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import job_info

@@ -156,7 +156,7 @@ summary:
   sample: {"created": 0, "updated": 2, "unchanged": 198, "failed": 0}
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import JOB_OPTIONS, NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import JOB_OPTIONS, NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure, warning_messages)

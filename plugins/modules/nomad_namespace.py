@@ -105,7 +105,7 @@ differences:
   sample: ["Description", "Capabilities.EnabledTaskDrivers"]
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule, ensure_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule, ensure_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 
 CAPS = {"enabled_task_drivers": "EnabledTaskDrivers", "disabled_task_drivers": "DisabledTaskDrivers",

@@ -94,7 +94,7 @@ differences:
   elements: str
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule, ensure_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule, ensure_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 
 LIMIT_KEYS = {"cpu": "CPU", "cores": "Cores", "memory_mb": "MemoryMB", "memory_max_mb": "MemoryMaxMB"}

@@ -84,7 +84,7 @@ scheduler_config:
   type: dict
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import differences, view
 

@@ -79,7 +79,7 @@ modify_index:
   type: int
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import NomadModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import masked
 

@@ -137,7 +137,7 @@ import json
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 
 def _destroy(module, client, base):
@@ -209,7 +209,7 @@ def main():
         secret_id_accessor=dict(type="str", no_log=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage, required_if=[("state", "absent", ["secret_id_accessor"])])
+    VaultModule(spec, required_if=[("state", "absent", ["secret_id_accessor"])]).run(manage)
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ recreated:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 _API_REFUSED_HINT = (
     " - this server only creates audit devices from its configuration file: add an "
@@ -163,7 +163,7 @@ def main():
         local=dict(type="bool", default=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage, required_if=[("state", "present", ["type"])])
+    VaultModule(spec, required_if=[("state", "present", ["type"])]).run(manage)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ operation:
   sample: tune
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import (
     MOUNT_TUNING_ARGS,
     manage_mount,
@@ -101,7 +101,7 @@ def main():
         **MOUNT_TUNING_ARGS,
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage)
+    VaultModule(spec).run(manage)
 
 
 if __name__ == "__main__":

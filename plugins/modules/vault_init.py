@@ -125,7 +125,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._keys_
     check_writable,
     write_keys_file,
 )
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 
 def _request(params, seal_status):
@@ -208,7 +208,7 @@ def main():
         dest=dict(type="path", required=True),
         force=dict(type="bool", default=False),
     )
-    run_vault_module(spec, manage, auth=False)
+    VaultModule(spec, auth=False).run(manage)
 
 
 if __name__ == "__main__":

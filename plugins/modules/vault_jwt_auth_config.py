@@ -98,7 +98,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compa
     as_pem_list,
     as_str,
 )
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
 
 _STRINGS = ("jwks_url", "jwks_ca_pem", "oidc_discovery_url", "oidc_discovery_ca_pem", "bound_issuer", "default_role")
@@ -131,9 +131,9 @@ def main():
         default_role=dict(type="str"),
         jwt_supported_algs=dict(type="list", elements="str"),
     )
-    run_vault_module(spec, manage,
-                     mutually_exclusive=[("jwks_url", "jwt_validation_pubkeys", "oidc_discovery_url")],
-                     required_one_of=[("jwks_url", "jwt_validation_pubkeys", "oidc_discovery_url")])
+    VaultModule(spec,
+                mutually_exclusive=[("jwks_url", "jwt_validation_pubkeys", "oidc_discovery_url")],
+                required_one_of=[("jwks_url", "jwt_validation_pubkeys", "oidc_discovery_url")]).run(manage)
 
 
 if __name__ == "__main__":

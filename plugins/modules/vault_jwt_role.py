@@ -117,7 +117,7 @@ role:
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
     TOKEN_DURATIONS,
@@ -164,7 +164,7 @@ def main():
         clock_skew_leeway=dict(type="int"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage)
+    VaultModule(spec).run(manage)
 
 
 if __name__ == "__main__":

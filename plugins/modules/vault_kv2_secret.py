@@ -114,7 +114,7 @@ versions:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 
 def _metadata(client, mount, path):
@@ -227,7 +227,7 @@ def main():
         versions=dict(type="list", elements="int"),
         state=dict(type="str", default="present", choices=["present", "absent", "destroyed"]),
     )
-    run_vault_module(spec, manage, required_if=[("state", "present", ["data"])])
+    VaultModule(spec, required_if=[("state", "present", ["data"])]).run(manage)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ policy:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
 
 _BUILTIN = ("root", "default")
@@ -145,8 +145,8 @@ def main():
         policy_file=dict(type="path"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage, mutually_exclusive=[("policy", "policy_file")],
-                     required_if=[("state", "present", ("policy", "policy_file"), True)])
+    VaultModule(spec, mutually_exclusive=[("policy", "policy_file")],
+                required_if=[("state", "present", ("policy", "policy_file"), True)]).run(manage)
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ operation:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import (
     MOUNT_TUNING_ARGS,
     manage_mount,
@@ -160,7 +160,7 @@ def main():
         cas_required=dict(type="bool"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage)
+    VaultModule(spec).run(manage)
 
 
 if __name__ == "__main__":

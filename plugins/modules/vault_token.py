@@ -162,7 +162,7 @@ orphan:
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 
 def _check_cap(params):
@@ -247,7 +247,7 @@ def main():
         accessor=dict(type="str", no_log=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    run_vault_module(spec, manage, required_if=[("state", "absent", ["accessor"])])
+    VaultModule(spec, required_if=[("state", "absent", ["accessor"])]).run(manage)
 
 
 if __name__ == "__main__":

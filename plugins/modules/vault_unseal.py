@@ -94,7 +94,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._keys_
     KeysFileError,
     read_unseal_keys,
 )
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import run_vault_module
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 
 def _keys(params):
@@ -151,8 +151,8 @@ def main():
         keys_file=dict(type="path", no_log=False),
         keys=dict(type="list", elements="str", no_log=True),
     )
-    run_vault_module(spec, manage, auth=False, mutually_exclusive=[("keys_file", "keys")],
-                     required_one_of=[("keys_file", "keys")])
+    VaultModule(spec, auth=False, mutually_exclusive=[("keys_file", "keys")],
+                required_one_of=[("keys_file", "keys")]).run(manage)
 
 
 if __name__ == "__main__":

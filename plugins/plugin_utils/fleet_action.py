@@ -10,8 +10,29 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.results import (
     failure_message, module_result)
+
+
+# Options of the actions that read a fleet spec (fleet_render, fleet_bundle): the spec
+# inline or as a file (exactly one, see ``spec_args``), and the job template folders.
+SPEC_OPTIONS = {
+    "spec": {"type": "dict"},
+    "src": {"type": "path"},
+    "key": {"type": "str", "no_log": False},
+    "templates_dir": {"type": "path"},
+    "template_dirs": {"type": "list", "elements": "path"},
+}
+
+
+def spec_args(action, argspec, task_vars):
+    """(validated task args, playbook directory or None) of a spec-reading action
+    (``argspec`` holds SPEC_OPTIONS); relative spec and template paths resolve from that
+    directory."""
+    _validation, args = action.validate_argument_spec(
+        argument_spec=argspec, mutually_exclusive=[("spec", "src")], required_one_of=[("spec", "src")])
+    return args, (task_vars or {}).get("playbook_dir")
 
 
 class FleetActionFailed(Exception):
@@ -23,9 +44,19 @@ class FleetActionFailed(Exception):
 
 
 class FleetAction(ActionBase):
+    """A subclass sets ``ARGSPEC`` (its options; the task may use them and their aliases)
+    and ``execute(params)``; an option ``concurrency`` is checked to be >= 1 before it runs."""
+
     TRANSFERS_FILES = False
     ARGSPEC = {}
     MUTUALLY_EXCLUSIVE = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        names = set(cls.ARGSPEC)
+        for option in cls.ARGSPEC.values():
+            names.update(option.get("aliases") or ())
+        cls._VALID_ARGS = frozenset(names)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -34,6 +65,8 @@ class FleetAction(ActionBase):
         self.check = bool(self._task.check_mode)
         self.diff = bool(self._task.diff)
         try:
+            if "concurrency" in self.ARGSPEC:
+                check_concurrency(params)
             out = self.execute(params)
         except FleetActionFailed as exc:
             result.update(exc.extra)
@@ -59,6 +92,31 @@ class FleetAction(ActionBase):
                                         **out)
             raise FleetActionFailed(failure_message(failures, len(results)), **out)
         return out
+
+
+def connect(client_from_params, params, **options):
+    """A backend client built by its ``<backend>/_module.client_from_params(params, **options)``,
+    the one way modules build theirs; a bad connection option (ValueError) stops the action
+    with its message. Backend errors (ConsulError, VaultModuleError) are left to the caller."""
+    try:
+        return client_from_params(params, **options)
+    except ValueError as exc:
+        raise FleetActionFailed(str(exc)) from None
+
+
+def load_bundle(params, bare_phase, bare, needs):
+    """The bundle at ``params["bundle"]``; without one, ``bare`` (a dict) when the phase is
+    ``bare_phase`` and ``params["fleet"]`` is set (a phase that needs only the fleet name and
+    ``needs``, in words, such as a kill switch). A bad bundle or neither stops the action."""
+    if params["bundle"]:
+        try:
+            return bundles.load(params["bundle"])
+        except bundles.BundleError as exc:
+            raise FleetActionFailed(str(exc)) from None
+    if params["phase"] == bare_phase and params["fleet"]:
+        return bare
+    raise FleetActionFailed("bundle is required for phase=%s (%s for phase=%s)"
+                            % (params["phase"], needs, bare_phase))
 
 
 def check_concurrency(params):

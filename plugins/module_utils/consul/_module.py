@@ -1,14 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet.hashistack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Ansible glue for the Consul modules: connection options and the entry manager.
+"""Ansible glue of the Consul backend: argspec, ``client_from_params``, ``ConsulModule``.
 
-Paired with the ``agentfleet.hashistack.consul`` doc fragment (same options).
+The same shape as ``nomad/_module.py`` and ``vault/_module.py``: the connection argspec,
+paired with the ``agentfleet.hashistack.consul`` doc fragment (same options);
+``client_from_params(params)`` used by modules and the fleet_* action plugins alike; the
+module wrapper ``ConsulModule`` (options merged in, one lazily built client, errors turned
+into ``fail_json``); and ``apply_entry``, the present/absent flow of one config entry.
 """
 from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import (
     ConsulClient,
     ConsulError,
@@ -21,6 +26,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.entri
 
 
 def connection_argument_spec():
+    """Options to reach Consul: address, token, TLS, Enterprise tenancy, retries."""
     return dict(
         url=dict(type="str", aliases=["address"], fallback=(env_fallback, ["CONSUL_HTTP_ADDR"])),
         token=dict(type="str", no_log=True, fallback=(env_fallback, ["CONSUL_HTTP_TOKEN"])),
@@ -39,18 +45,28 @@ def connection_argument_spec():
     )
 
 
-def client_from_module(module):
-    p = module.params
-    try:
-        return ConsulClient(
-            url=p["url"], token=p["token"], use_ssl=p["use_ssl"], validate_certs=p["validate_certs"],
-            ca_path=p["ca_path"], client_cert=p["client_cert"], client_key=p["client_key"],
-            namespace=p["namespace"], partition=p["partition"], datacenter=p["datacenter"],
-            timeout=p["timeout"], retries=p["retries"], retry_delay=p["retry_delay"],
-            fail_fast_after=p["fail_fast_after"],
-        )
-    except (ConsulError, ValueError) as exc:
-        module.fail_json(msg=str(exc))
+CONNECTION_KEYS = tuple(connection_argument_spec())
+
+
+def client_from_params(params, pool_size=10):
+    """The ``ConsulClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
+
+    ``pool_size``: connections kept per host. Raises ConsulError (requests missing) or
+    ValueError (bad option) with the message to show.
+    """
+    return ConsulClient(pool_size=pool_size, **{k: params[k] for k in CONNECTION_KEYS})
+
+
+class ConsulModule(BackendModule):
+    """The Consul module wrapper: ``module.client()`` is the run's ConsulClient."""
+
+    CLIENT_ERRORS = (ConsulError, ValueError)
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(connection_argument_spec(), argument_spec, **kwargs)
+
+    def build_client(self):
+        return client_from_params(self.params)
 
 
 def apply_entry(module, client, kind, name, desired, state="present", cas=True):

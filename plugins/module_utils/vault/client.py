@@ -1,19 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet.hashistack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one Vault/OpenBao client wrapper: argspec, env fallbacks, hvac client, retries.
+"""The one Vault/OpenBao client wrapper: TLS settings, hvac client, retries, errors.
 
-Paired with the ``agentfleet.hashistack.vault`` doc fragment (keep them in sync).
+Its options (argspec, env fallbacks) are in ``_module.py``, paired with the
+``agentfleet.hashistack.vault`` doc fragment.
 All calls go through ``VaultClient.get/post/put/delete/list`` on the shared bounded
 session (``module_utils/_http.py``: one retry policy, a deadline per call as a whole,
-fast-fail) and translate hvac errors into ``VaultModuleError`` with a clear message.
+fast-fail) and translate hvac errors into ``VaultModuleError`` with a clear message
+(the backend's public error, importable from here as ``NomadError`` and ``ConsulError``
+are from their ``client.py``).
 """
 from __future__ import annotations
 
 import os
 import traceback
-
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import BoundedSession
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import idempotent as declare_idempotent
@@ -30,45 +31,6 @@ try:
     import requests
 except ImportError:  # pragma: no cover - exercised by ansible-test sanity only
     HVAC_IMPORT_ERROR = traceback.format_exc()
-
-
-def connection_argument_spec():
-    """Options to reach the server (no authentication): url, TLS, namespace, retries."""
-    return dict(
-        url=dict(type="str", required=True, fallback=(env_fallback, ["VAULT_ADDR"])),
-        ca_cert=dict(type="path", fallback=(env_fallback, ["VAULT_CACERT"])),
-        ca_path=dict(type="path", fallback=(env_fallback, ["VAULT_CAPATH"])),
-        client_cert=dict(type="path", fallback=(env_fallback, ["VAULT_CLIENT_CERT"])),
-        client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["VAULT_CLIENT_KEY"])),
-        validate_certs=dict(type="bool"),
-        namespace=dict(type="str", fallback=(env_fallback, ["VAULT_NAMESPACE"])),
-        timeout=dict(type="float", default=30.0),
-        retries=dict(type="int", default=3),
-        retry_delay=dict(type="float", default=0.5),
-        fail_fast_after=dict(type="int", default=3),
-    )
-
-
-def auth_argument_spec():
-    """Options to authenticate: a strategy from _auth.AUTH_METHODS and its inputs."""
-    return dict(
-        auth_method=dict(type="str", default="token", choices=["token", "approle", "jwt"]),
-        token=dict(type="str", no_log=True, fallback=(env_fallback, ["VAULT_TOKEN"])),
-        role_id=dict(type="str"),
-        secret_id=dict(type="str", no_log=True),
-        jwt=dict(type="str", no_log=True),
-        jwt_role=dict(type="str"),
-        auth_mount_point=dict(type="str"),
-    )
-
-
-def vault_argument_spec(module_spec=None, auth=True):
-    """Connection (+ auth) options merged with a module's own options."""
-    spec = connection_argument_spec()
-    if auth:
-        spec.update(auth_argument_spec())
-    spec.update(module_spec or {})
-    return spec
 
 
 def _truthy(value):

@@ -27,12 +27,12 @@ class _Captured(Exception):
 
 def argspec_of(name):
     mod = importlib.import_module("ansible_collections.agentfleet.hashistack.plugins.modules.%s" % name)
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import nomad_argspec
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import connection_argument_spec
     seen = {}
 
     class Capture:
         def __init__(self, argument_spec, **kwargs):
-            seen["spec"] = nomad_argspec(**argument_spec)
+            seen["spec"] = dict(connection_argument_spec(), **argument_spec)
             raise _Captured()
 
     original = mod.NomadModule

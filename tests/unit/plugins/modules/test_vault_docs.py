@@ -29,22 +29,23 @@ class _Captured(Exception):
 
 
 def _argspec(name):
-    """Run the module's main() up to AnsibleModule() and capture its argument spec."""
-    runner = importlib.import_module(f"{PKG}.module_utils.vault._module")
+    """Run the module's main() up to AnsibleModule.__init__ (called by the VaultModule
+    wrapper with the merged spec) and capture its argument spec."""
+    from ansible.module_utils.basic import AnsibleModule
     mod = importlib.import_module(f"{PKG}.modules.{name}")
     seen = {}
 
-    def capture(argument_spec, **kwargs):
+    def capture(self, argument_spec, **kwargs):
         seen.update(spec=argument_spec, kwargs=kwargs)
         raise _Captured()
 
-    original = runner.AnsibleModule
-    runner.AnsibleModule = capture
+    original = AnsibleModule.__init__
+    AnsibleModule.__init__ = capture
     try:
         with pytest.raises(_Captured):
             mod.main()
     finally:
-        runner.AnsibleModule = original
+        AnsibleModule.__init__ = original
     return seen["spec"], seen["kwargs"]
 
 

@@ -8,8 +8,11 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.vault import ModuleDocFragment
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
+    auth_argument_spec, connection_argument_spec, vault_argument_spec,
+)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import (
-    VaultClient, auth_argument_spec, client_cert, connection_argument_spec, tls_verify, vault_argument_spec,
+    VaultClient, client_cert, tls_verify,
 )
 
 ENV_VARS = ["VAULT_ADDR", "VAULT_TOKEN", "VAULT_CACERT", "VAULT_CAPATH", "VAULT_CLIENT_CERT",

@@ -1,33 +1,44 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Ansible side of the Nomad client: the shared connection argspec and module helpers.
+"""Ansible glue of the Nomad backend: connection argspec, ``client_from_params``, ``NomadModule``.
 
-Paired with the ``agentfleet.hashistack.nomad`` doc fragment (same options, same order).
+The same shape as ``vault/_module.py`` and ``consul/_module.py``: ``connection_argument_spec()``
+(paired with the ``agentfleet.hashistack.nomad`` doc fragment, same options, same order),
+``client_from_params(params)`` used by modules and the fleet_* action plugins alike, and
+the module wrapper ``NomadModule`` (connection options merged in, one lazily built client,
+errors turned into ``fail_json``).
 """
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 
 from .client import HAS_NOMAD, IMPORT_ERROR, NomadClient, NomadError
 from .resources import differences, view
 
-CONNECTION_ARGSPEC = dict(
-    address=dict(type="str", default="http://127.0.0.1:4646", fallback=(env_fallback, ["NOMAD_ADDR"])),
-    token=dict(type="str", no_log=True, fallback=(env_fallback, ["NOMAD_TOKEN"])),
-    namespace=dict(type="str", default="default", fallback=(env_fallback, ["NOMAD_NAMESPACE"])),
-    region=dict(type="str", fallback=(env_fallback, ["NOMAD_REGION"])),
-    ca_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CACERT"])),
-    client_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_CERT"])),
-    client_key=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_KEY"])),
-    skip_verify=dict(type="bool", default=False, fallback=(env_fallback, ["NOMAD_SKIP_VERIFY"])),
-    tls_server_name=dict(type="str", fallback=(env_fallback, ["NOMAD_TLS_SERVER_NAME"])),
-    timeout=dict(type="float", default=10.0),
-    retries=dict(type="int", default=3),
-    retry_delay=dict(type="float", default=0.5),
-    fail_fast_after=dict(type="int", default=3),
-)
-CONNECTION_KEYS = tuple(CONNECTION_ARGSPEC)
+
+def connection_argument_spec():
+    """Options to reach Nomad: address, token, namespace, region, TLS, retries."""
+    return dict(
+        address=dict(type="str", default="http://127.0.0.1:4646", fallback=(env_fallback, ["NOMAD_ADDR"])),
+        token=dict(type="str", no_log=True, fallback=(env_fallback, ["NOMAD_TOKEN"])),
+        namespace=dict(type="str", default="default", fallback=(env_fallback, ["NOMAD_NAMESPACE"])),
+        region=dict(type="str", fallback=(env_fallback, ["NOMAD_REGION"])),
+        ca_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CACERT"])),
+        client_cert=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_CERT"])),
+        client_key=dict(type="path", fallback=(env_fallback, ["NOMAD_CLIENT_KEY"])),
+        skip_verify=dict(type="bool", default=False, fallback=(env_fallback, ["NOMAD_SKIP_VERIFY"])),
+        tls_server_name=dict(type="str", fallback=(env_fallback, ["NOMAD_TLS_SERVER_NAME"])),
+        timeout=dict(type="float", default=10.0),
+        retries=dict(type="int", default=3),
+        retry_delay=dict(type="float", default=0.5),
+        fail_fast_after=dict(type="int", default=3),
+    )
+
+
+CONNECTION_KEYS = tuple(connection_argument_spec())
 
 # Options of nomad_job and nomad_jobs that map onto job_apply.JobOptions.
 JOB_OPTIONS = dict(
@@ -54,34 +65,40 @@ def connection_problem(params):
             % ", ".join("%s=%s" % item for item in bad))
 
 
-def nomad_argspec(**module_options):
-    """The connection options plus a module's own options."""
-    spec = dict(CONNECTION_ARGSPEC)
-    spec.update(module_options)
-    return spec
+def client_from_params(params, pool_size=None):
+    """The ``NomadClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
+
+    ``pool_size``: connections kept per host (None: the client's default). Raises
+    ValueError with the message to show when an option is out of range or the address
+    is not a URL or python-nomad/requests is missing.
+    """
+    if not HAS_NOMAD:
+        raise ValueError("python-nomad and requests are required: %s" % IMPORT_ERROR)
+    problem = connection_problem(params)
+    if problem:
+        raise ValueError(problem)
+    config = {k: params[k] for k in CONNECTION_KEYS}
+    config["pool_size"] = pool_size
+    try:
+        return NomadClient(config)
+    except ValueError as exc:
+        raise ValueError("address: %s" % exc) from None
 
 
-class NomadModule(AnsibleModule):
-    """AnsibleModule that builds the shared client and fails with translated errors."""
+class NomadModule(BackendModule):
+    """The Nomad module wrapper: ``module.client(pool_size=None)`` is the run's NomadClient;
+    ``fail_nomad`` fails with a translated NomadError."""
 
     def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=nomad_argspec(**argument_spec), **kwargs)
+        super().__init__(connection_argument_spec(), argument_spec, **kwargs)
         if not HAS_NOMAD:
             self.fail_json(msg=missing_required_lib("python-nomad"), exception=str(IMPORT_ERROR))
         problem = connection_problem(self.params)
         if problem:
             self.fail_json(msg=problem)
-        self._client = None
 
-    def client(self, pool_size=None):
-        if self._client is None:
-            config = {k: self.params[k] for k in CONNECTION_KEYS}
-            config["pool_size"] = pool_size
-            try:
-                self._client = NomadClient(config)
-            except ValueError as exc:
-                self.fail_json(msg="address: %s" % exc)
-        return self._client
+    def build_client(self, pool_size=None):
+        return client_from_params(self.params, pool_size=pool_size)
 
     def fail_nomad(self, err, **extra):
         """fail_json from a NomadError, with a hint for the usual statuses."""

@@ -1,10 +1,10 @@
 """Range checks of the Nomad connection options (before any client is built)."""
 import pytest
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.connection import (
-    CONNECTION_ARGSPEC, connection_problem)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import (
+    connection_argument_spec, connection_problem)
 
-DEFAULTS = {k: v.get("default") for k, v in CONNECTION_ARGSPEC.items()}
+DEFAULTS = {k: v.get("default") for k, v in connection_argument_spec().items()}
 
 
 def test_defaults_are_fine():

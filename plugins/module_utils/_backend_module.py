@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 agentfleet.hashistack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base of the three module wrappers (``NomadModule``, ``VaultModule``, ``ConsulModule``).
+
+Each backend's ``_module.py`` subclasses it with its connection argspec and its
+``client_from_params``, as community.hashi_vault's modules share ``HashiVaultModule``.
+"""
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+class BackendModule(AnsibleModule):
+    """AnsibleModule with a backend's connection options merged in and one client built on
+    first use by ``module.client(**options)``.
+
+    A subclass passes its connection argspec (a dict of options) to ``__init__``, sets
+    ``CLIENT_ERRORS`` (the exceptions its client construction raises for bad options) and
+    implements ``build_client(**options)``; those errors become ``fail_json(msg=...)``.
+    """
+
+    CLIENT_ERRORS = (ValueError,)
+
+    def __init__(self, connection_spec, argument_spec, **kwargs):
+        spec = dict(connection_spec)
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, **kwargs)
+        self._client = None
+
+    def client(self, **options):
+        """The one client of this run (``options`` are used on the first call only)."""
+        if self._client is None:
+            try:
+                self._client = self.build_client(**options)
+            except self.CLIENT_ERRORS as exc:
+                self.fail_json(msg=str(exc))
+        return self._client
+
+    def build_client(self, **options):
+        raise NotImplementedError
