@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright (c) 2026 agentfleet.hashistack contributors
+# Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Ansible glue of the Consul backend: argspec, ``client_from_params``, ``ConsulModule``.
 
