@@ -44,17 +44,14 @@ def _check(agent, role, check, mesh):
 
 def _network(agent):
     """Bridge mode for anything with ports. In the mesh the Consul service port stays
-    unmapped (reached only through the sidecar) unless a tcp check must reach it; other
-    ports (metrics, admin) are mapped."""
+    unmapped (reached only through the sidecar; http checks use Expose, and Nomad refuses
+    tcp checks on Connect services); other ports (metrics, admin) are mapped."""
     ports = agent.spec["ports"]
     if not ports and not agent.in_mesh:
         return []
     mapped = set(ports)
     if agent.in_mesh:
-        main = main_port(agent)
-        checks = agent.spec["checks"] or {}
-        mapped.discard(main)
-        mapped |= {c["port"] or main for c in checks.values() if c and c["type"] == "tcp"}
+        mapped.discard(main_port(agent))
     return [{"Mode": "bridge",
              "DynamicPorts": [{"Label": label, "To": ports[label]["to"]} for label in sorted(mapped)]}]
 
@@ -91,17 +88,24 @@ def _secret_templates(agent):
         change = {"ChangeMode": secret["change_mode"]}
         if secret["change_mode"] == "signal":
             change["ChangeSignal"] = secret["change_signal"]
-        if secret["env"]:
-            lines = "".join(f'{var}={{{{ index .Data.data "{key}" }}}}\n'
-                            for var, key in sorted(secret["env"].items()))
-            out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}\n{lines}{{{{ end }}}}\n',
-                            DestPath=f"secrets/agentfleet-{i}.env", Envvars=True, Perms="0400",
-                            ErrMissingKey=True))
-        for name, key in sorted(secret["files"].items()):
-            out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}'
-                            f'{{{{ index .Data.data "{key}" }}}}{{{{ end }}}}',
-                            DestPath=f"secrets/{name}", Envvars=False, Perms="0400", ErrMissingKey=True))
+        for name, dest in secret_destinations(i, secret):
+            if name is None:
+                lines = "".join(f'{var}={{{{ index .Data.data "{key}" }}}}\n'
+                                for var, key in sorted(secret["env"].items()))
+                out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}\n{lines}{{{{ end }}}}\n',
+                                DestPath=dest, Envvars=True, Perms="0400", ErrMissingKey=True))
+            else:
+                out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}'
+                                f'{{{{ index .Data.data "{secret["files"][name]}" }}}}{{{{ end }}}}',
+                                DestPath=dest, Envvars=False, Perms="0400", ErrMissingKey=True))
     return out
+
+
+def secret_destinations(index, secret):
+    """Template destinations of ``secrets[index]``: ``[(file name or None for the env
+    template, DestPath)]``, env template first, files in name order."""
+    out = [(None, f"secrets/agentfleet-{index}.env")] if secret["env"] else []
+    return out + [(name, f"secrets/{name}") for name in sorted(secret["files"])]
 
 
 def _scaling(agent):

@@ -1,25 +1,27 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Schema and cross-reference checks; every error is collected with its dotted path."""
+"""Schema, cross-reference and real-server checks (``spec_rules``); every error is collected
+with its dotted path."""
 from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import nomad_rules, presets, schema
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import presets, schema, spec_rules
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet._schema_engine import (
     normalize, normalize_struct)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.cron import check_cron
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.guardrails import check_guardrails
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.model import resolve_upstream
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import policies
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.runtime import META_PREFIX, is_reserved_env
 
 # Sub-directories of <render_dir>/nomad/ that a namespace may not shadow.
 RESERVED_NAMESPACES = {"acl", "namespaces", "quotas"}
 
 
-def _time_zone_ok(name):
+def time_zone_ok(name):
     if name == "UTC" or name == "Local":
         return True
     if not re.match(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", name):
@@ -96,8 +98,8 @@ def _check_policies(agent, defaults, path, errors):
         restart = presets.layered(presets.RESTART, defaults["restart"], agent["restart"], batch)
         reschedule = presets.layered(presets.RESCHEDULE, defaults["reschedule"], agent["reschedule"], batch)
         where = {k: join(path, k) if _is_set(agent[k]) else f"defaults.{k}" for k in ("restart", "reschedule")}
-    for key, policy, check in (("restart", restart, nomad_rules.restart_problems),
-                               ("reschedule", reschedule, nomad_rules.reschedule_problems)):
+    for key, policy, check in (("restart", restart, policies.restart_problems),
+                               ("reschedule", reschedule, policies.reschedule_problems)):
         try:
             problems = check(policy)
         except (TypeError, ValueError):
@@ -151,7 +153,7 @@ def _check_agent(tname, agent, agents_by_key, errors, defaults=None):
                 check_cron(cron)
             except ValueError as exc:
                 errors.append(SpecError(join(join(path, "schedule.crons"), i), f"cron does not parse: {exc}", cron))
-        if sched["time_zone"] and not _time_zone_ok(sched["time_zone"]):
+        if sched["time_zone"] and not time_zone_ok(sched["time_zone"]):
             errors.append(SpecError(join(path, "schedule.time_zone"), "unknown time zone", sched["time_zone"]))
     disp = agent["dispatch"]
     if disp:
@@ -248,10 +250,16 @@ def validate_spec(data):
             before = len(errors)
             try:
                 _check_agent(tname, agent, agents_by_key, errors, spec.get("defaults"))
+                spec_rules.check_agent(tname, agent, spec.get("defaults") or {}, errors)
             except (TypeError, KeyError, AttributeError):
                 # Only reachable when a value already failed its schema check (reported).
                 if len(errors) == before and not any(e.path.startswith(agent.get("_path", "~")) for e in errors):
                     raise
+    try:
+        spec_rules.check_fleet(spec, errors)
+    except (TypeError, KeyError, AttributeError):
+        if not errors:  # only reachable when a value already failed its schema check (reported)
+            raise
     if not errors:
         errors.extend(check_guardrails(spec, data))
     else:
