@@ -169,6 +169,13 @@ def check_agent(tname, agent, defaults, errors):
         _check_update(agent, defaults, errors)
         _check_checks(agent, errors)
     _check_templates(agent, errors)
+    groups = len(agent.get("partitions") or []) if agent["kind"] == "batch" and agent.get("partitions") else 1
+    total = (agent.get("count") or 0) * groups
+    if total > job_rules.JOB_MAX_COUNT:
+        errors.append(refusal(join(path, "count"), f"total count was greater than job_max_count: {total} > "
+                              f"{job_rules.JOB_MAX_COUNT}", "nomad/job_endpoint_hooks.go jobValidate.Validate",
+                              f"a count of at most {job_rules.JOB_MAX_COUNT // groups} (times {groups} group(s))",
+                              agent.get("count")))
     for i, dc in enumerate(agent.get("datacenters") or []):
         if not dc:
             errors.append(refusal(join(join(path, "datacenters"), i), "Job datacenter must be non-empty string",

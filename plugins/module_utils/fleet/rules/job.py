@@ -21,6 +21,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 MIN_PRIORITY, MAX_PRIORITY = 1, 100  # structs.JobMinPriority, default job_max_priority
+JOB_MAX_COUNT = 50000  # structs.JobDefaultMaxCount (server job_max_count default), jobValidate.Validate
 NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}$")  # structs.go validNamespaceName
 NAMESPACE_DESCRIPTION_MAX = 256  # structs.go maxNamespaceDescriptionLength
 PAYLOADS = ("optional", "required", "forbidden")
@@ -55,6 +56,9 @@ def header_problems(job):
         for i, dc in enumerate(dcs):
             if not isinstance(dc, str) or not dc:
                 out.append((f"Datacenters[{i}]", "Job datacenter must be non-empty string"))
+    total = sum(integer(g.get("Count", 1)) or 0 for g in job.get("TaskGroups") or [] if isinstance(g, dict))
+    if total > JOB_MAX_COUNT:
+        out.append(("TaskGroups", f"total count was greater than configured job_max_count: {total} > {JOB_MAX_COUNT}"))
     priority = integer(job.get("Priority"))
     if priority is not None and not MIN_PRIORITY <= priority <= MAX_PRIORITY:
         out.append(("Priority", f"job priority must be between [{MIN_PRIORITY}, {MAX_PRIORITY}]"))
