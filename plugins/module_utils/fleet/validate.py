@@ -86,6 +86,15 @@ def _is_set(block):
     return bool(block) and any(v is not None for v in block.values())
 
 
+_POLICY_FIX = {
+    "restart": "real Nomad refuses this: nomad/structs/structs.go RestartPolicy.Validate; write instead: "
+               "an interval of at least 5s that holds attempts x delay, or another preset",
+    "reschedule": "real Nomad refuses this: nomad/structs/structs.go ReschedulePolicy.Validate; write instead: "
+                  "a delay of at least 5s, max_delay >= delay, an interval of at least 15s with room for "
+                  "every attempt, or preset: none",
+}
+
+
 def _check_policies(agent, defaults, path, errors):
     """Nomad's restart/reschedule rules on the effective (preset + defaults + agent) policies."""
     if not defaults or any(defaults.get(k) is None for k in ("restart", "reschedule")):
@@ -105,7 +114,7 @@ def _check_policies(agent, defaults, path, errors):
         except (TypeError, ValueError):
             continue  # a value already failed its schema check (reported there)
         for problem in problems:
-            errors.append(SpecError(where[key], f"effective {key} policy: {problem}",
+            errors.append(SpecError(where[key], f"effective {key} policy: {problem} ({_POLICY_FIX[key]})",
                                     dict(sorted(policy.items()))))
 
 
