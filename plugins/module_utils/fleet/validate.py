@@ -222,6 +222,15 @@ def _check_agent(tname, agent, agents_by_key, errors, defaults=None):
                                 "and needs a port for its Consul service", ports))
 
 
+def _add_new_paths(errors, check, *args):
+    """Run ``check(*args, found)`` and keep only findings at paths no earlier error names
+    (a value the schema already refused is not reported twice)."""
+    found = []
+    check(*args, found)
+    taken = {e.path for e in errors}
+    errors.extend(e for e in found if e.path not in taken)
+
+
 def validate_spec(data):
     """Return (normalized spec, errors). The spec is only safe to render when errors is empty."""
     spec, errors = normalize_spec(data)
@@ -259,13 +268,13 @@ def validate_spec(data):
             before = len(errors)
             try:
                 _check_agent(tname, agent, agents_by_key, errors, spec.get("defaults"))
-                spec_rules.check_agent(tname, agent, spec.get("defaults") or {}, errors)
+                _add_new_paths(errors, spec_rules.check_agent, tname, agent, spec.get("defaults") or {})
             except (TypeError, KeyError, AttributeError):
                 # Only reachable when a value already failed its schema check (reported).
                 if len(errors) == before and not any(e.path.startswith(agent.get("_path", "~")) for e in errors):
                     raise
     try:
-        spec_rules.check_fleet(spec, errors)
+        _add_new_paths(errors, spec_rules.check_fleet, spec)
     except (TypeError, KeyError, AttributeError):
         if not errors:  # only reachable when a value already failed its schema check (reported)
             raise
