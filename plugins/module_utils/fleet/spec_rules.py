@@ -39,7 +39,7 @@ def _effective_update(agent, defaults):
     base = defaults.get("update") or {}
     own = agent.get("update") or {}
     eff, where = {}, {}
-    for go, key in _UPDATE_KEYS.items():
+    for key in _UPDATE_KEYS.values():
         if own.get(key) is not None:
             eff[key], where[key] = own[key], join(join(agent["_path"], "update"), key)
         else:
@@ -123,7 +123,9 @@ def _check_checks(agent, errors):
         for field, message in services.check_problems(api, "consul", connect_sidecar=True):
             key = _CHECK_KEYS.get(field)
             if key:
-                errors.append(refusal(join(cpath, key), message, f"{SERVICES} Service.validateConsulService",
+                source = "Service.validateConsulService" if field == "Type" and check.get("type") == "tcp" \
+                    else "ServiceCheck.validateCommon"
+                errors.append(refusal(join(cpath, key), message, f"{SERVICES} {source}",
                                       _check_hint(field, check), check.get(key.split(".")[0])))
 
 

@@ -15,7 +15,6 @@ from . import specs
 DATA = yaml.safe_load((Path(__file__).parent / "spec_conformance.yml").read_text())
 CATALOGUE = Path(__file__).resolve().parents[5] / "tests" / "conformance"
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_KEYED = re.compile(r"^(tenants\.[^.]+|defaults\.[a-z_]+|guardrails|tenants)")
 
 
 def _tokens(dotted):
