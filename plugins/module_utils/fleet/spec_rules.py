@@ -30,8 +30,9 @@ _CHECK_KEYS = {"Type": "type", "Path": "path", "Command": "command", "Interval":
 
 
 def refusal(path, message, source, instead, value):
-    """A SpecError for a rule of the real server: ``<message> (<source>); write instead: <fix>``."""
-    return SpecError(path, f"real Nomad/Consul refuses this: {message} ({source}); write instead: {instead}", value)
+    """A SpecError for a rule of real Nomad (``source``: file + function in the Nomad
+    source): ``real Nomad refuses this: <message> (<source>); write instead: <fix>``."""
+    return SpecError(path, f"real Nomad refuses this: {message} ({source}); write instead: {instead}", value)
 
 
 def _effective_update(agent, defaults):
