@@ -80,11 +80,11 @@ def _group_problems(group, gpath, job):
         out.append((f"{gpath}.Tasks", "Missing tasks for task group"))
         tasks_ = []
     out += _policy_problems(group, gpath, job_type)
-    merged = dict(job.get("Update") or {})
-    merged.update(group.get("Update") or {})
+    merged = {}
     if group.get("Update") is not None and job_type not in ("service", "system"):
         out.append((f"{gpath}.Update", f"Job type {job_type!r} does not allow update block"))
-    if merged and job_type in ("service", "system"):
+    if job_type in ("service", "system"):
+        merged = update.effective_update(job.get("Update"), group.get("Update"))
         where = f"{gpath}.Update" if group.get("Update") else "Job.Update"
         out += [(_at(where, f), m) for f, m in update.update_problems(merged)]
     out += [(_at(f"{gpath}.Networks", f), m) for f, m in job_rules.network_problems(group.get("Networks"))]

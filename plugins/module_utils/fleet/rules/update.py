@@ -12,10 +12,28 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.
 
 HEALTH_CHECKS = ("checks", "task_states", "manual")
 
+# api/jobs.go DefaultUpdateStrategy: Job.Canonicalize fills every unset update field of a
+# service job with these (and gives a service job without an update block all of them)
+# before the group blocks are merged over it (api/tasks.go TaskGroup.Canonicalize).
+DEFAULT_UPDATE = {"Stagger": 30_000_000_000, "MaxParallel": 1, "HealthCheck": "checks",
+                  "MinHealthyTime": 10_000_000_000, "HealthyDeadline": 300_000_000_000,
+                  "ProgressDeadline": 600_000_000_000, "AutoRevert": False, "Canary": 0, "AutoPromote": False}
+
+
+def effective_update(job_update, group_update):
+    """The update strategy Nomad validates for a service group: defaults, then the job's
+    block, then the group's (fields set to null count as unset)."""
+    out = dict(DEFAULT_UPDATE)
+    for block in (job_update, group_update):
+        if isinstance(block, dict):
+            out.update({k: v for k, v in block.items() if v is not None})
+    return out
+
 
 def update_problems(update):
     """``update``: API-form ``Update`` block (``MaxParallel``, ``Canary``, ``AutoPromote``,
-    ``MinHealthyTime``/``HealthyDeadline``/``ProgressDeadline`` in nanoseconds, ``HealthCheck``).
+    ``MinHealthyTime``/``HealthyDeadline``/``ProgressDeadline``/``Stagger`` in nanoseconds,
+    ``HealthCheck``).
     Returns ``[(field, message)]``; source: structs.go UpdateStrategy.Validate."""
     out = []
     if not isinstance(update, dict):
@@ -45,6 +63,9 @@ def update_problems(update):
     if hd is not None and pd and hd >= pd:
         out.append(("HealthyDeadline", f"Healthy deadline must be less than progress deadline "
                     f"({show_ns(hd)} >= {show_ns(pd)})"))
+    stagger = integer(update.get("Stagger"))
+    if stagger is not None and stagger <= 0:
+        out.append(("Stagger", "Stagger must be greater than zero"))
     return out
 
 

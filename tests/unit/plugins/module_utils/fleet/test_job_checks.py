@@ -61,6 +61,11 @@ CASES = [  # (kind, {json path: value}, expected problem path, message fragment)
      "Minimum healthy time must be less than healthy deadline"),
     ("service", {"Job.Update.ProgressDeadline": 200_000_000_000}, "Job.Update.HealthyDeadline",
      "Healthy deadline must be less than progress deadline"),
+    ("service", {"Job.Update": {"MinHealthyTime": 360_000_000_000}}, "Job.Update.MinHealthyTime",
+     "Minimum healthy time must be less than healthy deadline"),  # HealthyDeadline defaults to 5m
+    ("service", {"Job.Update": None, f"{T}.KillTimeout": 660_000_000_000}, f"{T}.KillTimeout",
+     "longer than the group's ProgressDeadline"),  # a service job without update gets Nomad's defaults
+    ("service", {"Job.Update.Stagger": 0}, "Job.Update.Stagger", "Stagger must be greater than zero"),
     ("service", {f"{G}.Services[0].Checks[0].Type": "tcp"}, f"{G}.Services[0].Checks[0].Type",
      "tcp checks are not valid for Connect enabled services"),
     ("service", {f"{G}.Services[0].Checks[0].Interval": 500_000_000}, f"{G}.Services[0].Checks[0].Interval",
