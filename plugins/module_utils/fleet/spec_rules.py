@@ -186,11 +186,9 @@ def check_agent(tname, agent, defaults, errors):
 
 
 def check_fleet(spec, errors):
-    """Append refusals for fleet-wide keys: region, datacenters, Vault identity, namespaces."""
+    """Append refusals for fleet-wide keys: datacenters, Vault identity, namespaces. (An
+    empty region is not refused: Nomad's HTTP register path gives the job the agent's region.)"""
     defaults = spec.get("defaults") or {}
-    if defaults.get("region") == "":
-        errors.append(refusal("defaults.region", "Missing job region", f"{STRUCTS} Job.Validate",
-                              "a region name such as global", ""))
     for i, dc in enumerate(defaults.get("datacenters") or []):
         if dc == "":
             errors.append(refusal(f"defaults.datacenters[{i}]", "Job datacenter must be non-empty string",

@@ -33,25 +33,25 @@ AFFINITY_OPS = _NEEDS_RTARGET + _SET_OPS + ("regexp", "version", "semver")
 
 
 def header_problems(job):
-    """Job-level fields -> [(field, message)] (Job.Validate, jobValidate.Validate)."""
+    """Job-level fields -> [(field, message)] (Job.Validate, jobValidate.Validate), after the
+    defaults the HTTP register path applies: an empty Region becomes the agent's region
+    (command/agent/job_endpoint.go regionForJob), an empty Namespace ``default`` and an
+    empty datacenter list ``["*"]`` (structs.go Job.Canonicalize), a missing Name the ID
+    and a missing or zero Priority the default (api/jobs.go Job.Canonicalize)."""
     out = []
-    if not job.get("Region") and not job.get("Multiregion"):
-        out.append(("Region", "Missing job region"))
     jid = job.get("ID")
     if not isinstance(jid, str) or not jid:
         out.append(("ID", "Missing job ID"))
     elif " " in jid or "\0" in jid:
         out.append(("ID", "Job ID contains a space or a null character"))
     name = job.get("Name")
-    if not isinstance(name, str) or not name or "\0" in name:
+    if name is not None and (not isinstance(name, str) or not name or "\0" in name):
         out.append(("Name", "Missing job name (or it contains a null character)"))
-    if not job.get("Namespace"):
-        out.append(("Namespace", "Job must be in a namespace"))
-    if job.get("Type") not in JOB_TYPES:
+    if job.get("Type", "service") not in JOB_TYPES:
         out.append(("Type", f"Invalid job type: {job.get('Type')!r}"))
-    dcs = job.get("Datacenters")
-    if not isinstance(dcs, list) or not dcs:
-        out.append(("Datacenters", "Missing job datacenters"))
+    dcs = job.get("Datacenters") or []
+    if not isinstance(dcs, list):
+        out.append(("Datacenters", "Datacenters must be a list"))
     else:
         for i, dc in enumerate(dcs):
             if not isinstance(dc, str) or not dc:
@@ -60,7 +60,7 @@ def header_problems(job):
     if total > JOB_MAX_COUNT:
         out.append(("TaskGroups", f"total count was greater than configured job_max_count: {total} > {JOB_MAX_COUNT}"))
     priority = integer(job.get("Priority"))
-    if priority is not None and not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+    if priority and not MIN_PRIORITY <= priority <= MAX_PRIORITY:
         out.append(("Priority", f"job priority must be between [{MIN_PRIORITY}, {MAX_PRIORITY}]"))
     return out
 
