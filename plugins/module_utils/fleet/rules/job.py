@@ -91,7 +91,7 @@ def constraint_problems(c, affinity=False):
     if op != "distinct_hosts" and not c.get("LTarget"):
         out.append(("LTarget", "no attribute provided but is required by operator"))
     if affinity:
-        weight = integer(c.get("Weight"))
+        weight = integer(c.get("Weight", 50))  # api/tasks.go Affinity.Canonicalize: unset -> 50
         if not weight:
             out.append(("Weight", "Affinity weight cannot be zero"))
         elif not -100 <= weight <= 100:
@@ -106,7 +106,7 @@ def spread_problems(s):
     out = []
     if not s.get("Attribute"):
         out.append(("Attribute", "Missing spread attribute"))
-    weight = integer(s.get("Weight"))
+    weight = integer(s.get("Weight", 50))  # api/tasks.go Spread.Canonicalize: unset -> 50
     if weight is None or weight <= 0 or weight > 100:
         out.append(("Weight", "Spread block must have a positive weight from 0 to 100"))
     seen, total = set(), 0
@@ -162,6 +162,8 @@ def scaling_problems(scaling, count):
         return []
     out = []
     lo, hi = integer(scaling.get("Min")), integer(scaling.get("Max"))
+    if scaling.get("Min") is None and isinstance(count, int):
+        lo = count  # api/scaling.go ScalingPolicy.Canonicalize: unset min -> the group count
     if hi is None or hi < 0:
         out.append(("Max", "maximum count must be specified and non-negative"))
     elif lo is not None and hi < lo:

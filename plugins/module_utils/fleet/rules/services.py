@@ -108,9 +108,10 @@ def service_problems(service):
     if not isinstance(service, dict):
         return [("", "a service must be an object")]
     out = []
-    problem = service_name_problem(service.get("Name"))
-    if problem:
-        out.append(("Name", problem))
+    if service.get("Name"):  # api/services.go Service.Canonicalize derives an unset name
+        problem = service_name_problem(service["Name"])
+        if problem:
+            out.append(("Name", problem))
     provider = service.get("Provider") or "consul"
     if provider not in ("consul", "nomad"):
         out.append(("Provider", f"Service provider must be 'consul', or 'nomad'; not {provider!r}"))

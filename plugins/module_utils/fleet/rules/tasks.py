@@ -118,7 +118,8 @@ def identity_problems(identity):
         return [("", "must not be nil")]
     out = []
     name = identity.get("Name")
-    if not isinstance(name, str) or not IDENTITY_NAME.match(name):
+    default = name in (None, "", "default")  # Task.Canonicalize treats it as the default identity
+    if not default and (not isinstance(name, str) or not IDENTITY_NAME.match(name)):
         out.append(("Name", f"invalid name {name!r}. Must match regex {IDENTITY_NAME.pattern}"))
     for i, aud in enumerate(identity.get("Audience") or []):
         if aud == "":
@@ -126,7 +127,7 @@ def identity_problems(identity):
     ttl = integer(identity.get("TTL"))
     if ttl is not None and ttl < 0:
         out.append(("TTL", "ttl must be >= 0"))
-    if ttl and name in ("", "default"):
+    if ttl and default:
         out.append(("TTL", "ttl for default identity not yet supported"))
     return out
 

@@ -157,3 +157,20 @@ def test_namespace_description_is_checked():
     assert namespace_problems({"Name": "team", "Description": "x" * 257}) == [
         ("Namespace.Description", "description longer than 256")]
     assert json.dumps(namespace_problems({"Name": "team", "Description": "ok"})) == "[]"
+
+
+def test_fields_the_register_path_defaults_are_not_refused(jobs):
+    """What real Nomad fills in before validating (regionForJob, Job/Service/Affinity/Spread/
+    ScalingPolicy.Canonicalize) is accepted here too: no refusal of what Nomad accepts."""
+    job = copy.deepcopy(jobs["service"])
+    job["Region"] = ""
+    job.pop("Name")
+    job["Priority"] = 0
+    job["Datacenters"] = []
+    job["Affinities"] = [{"LTarget": "${node.class}", "RTarget": "gpu", "Operand": "="}]
+    job["Spreads"] = [{"Attribute": "${node.datacenter}"}]
+    group = job["TaskGroups"][0]
+    group["Scaling"].pop("Min")
+    group["Services"][0]["Name"] = ""
+    group["Tasks"][0]["Identities"].append({"Audience": ["x"]})
+    assert job_problems(job) == []
