@@ -40,7 +40,10 @@ def http_path_problem(path):
     """Message when Go's url.Parse refuses ``path`` or finds it absolute (ServiceCheck.validateCommon)."""
     if not isinstance(path, str) or not path:
         return "http type must have http path"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path) or _BAD_ESCAPE.search(path) or path.startswith(":"):
+    # url.Parse unescapes the path and the fragment, never the query (kept raw)
+    rest, _, fragment = path.partition("#")
+    escaped = rest.partition("?")[0] + fragment
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path) or _BAD_ESCAPE.search(escaped) or path.startswith(":"):
         return "http type must have valid http path"
     if _SCHEME.match(path):
         return "http type must have relative http path"

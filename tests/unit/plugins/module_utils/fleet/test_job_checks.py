@@ -174,3 +174,10 @@ def test_fields_the_register_path_defaults_are_not_refused(jobs):
     group["Services"][0]["Name"] = ""
     group["Tasks"][0]["Identities"].append({"Audience": ["x"]})
     assert job_problems(job) == []
+
+
+@pytest.mark.parametrize("path,ok", [("/ready", True), ("/a%20b", True), ("/h?x=%zz", True), ("/h%zz", False),
+                                     ("/h#%zz", False), ("http://x/h", False), ("/h\x01", False)])
+def test_http_check_paths_follow_go_url_parse(path, ok):
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.services import http_path_problem
+    assert (http_path_problem(path) is None) == ok
