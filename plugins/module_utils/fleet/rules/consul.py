@@ -17,7 +17,6 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.
 META_MAX_PAIRS = 64        # agent/structs/structs.go metaMaxKeyPairs
 META_KEY_MAX = 128         # metaKeyMaxLength
 META_VALUE_MAX = 512       # metaValueMaxLength
-PROTOCOLS = ("tcp", "http", "http2", "grpc")
 ACTIONS = ("allow", "deny")
 
 
@@ -78,8 +77,6 @@ def entry_problems(entry):
     if kind == "service-defaults":
         if name == "*":
             out.append(("Name", "service-defaults name must be the name of a service, and not a wildcard"))
-        if entry.get("Protocol") and str(entry["Protocol"]).lower() not in PROTOCOLS:
-            out.append(("Protocol", f"protocol must be one of {', '.join(PROTOCOLS)}"))
         upstreams = entry.get("UpstreamConfig") or {}
         for i, up in enumerate(upstreams.get("Overrides") or []):
             out += _upstream_problems(up, f"UpstreamConfig.Overrides[{i}]")

@@ -10,6 +10,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.job_checks import (
     entry_problems, job_problems, namespace_problems)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.services import http_path_problem
 
 from . import specs
 from .conftest import render_spec
@@ -179,5 +180,4 @@ def test_fields_the_register_path_defaults_are_not_refused(jobs):
 @pytest.mark.parametrize("path,ok", [("/ready", True), ("/a%20b", True), ("/h?x=%zz", True), ("/h%zz", False),
                                      ("/h#%zz", False), ("http://x/h", False), ("/h\x01", False)])
 def test_http_check_paths_follow_go_url_parse(path, ok):
-    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.services import http_path_problem
     assert (http_path_problem(path) is None) == ok
