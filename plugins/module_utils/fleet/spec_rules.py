@@ -99,7 +99,7 @@ def _api_check(check, task):
     return api
 
 
-def _check_hint(field, check):
+def _check_hint(field):
     if field == "Type":
         return ("type: http with a path (Nomad exposes it through the sidecar with expose) "
                 "or type: script (runs inside the task)")
@@ -127,7 +127,7 @@ def _check_checks(agent, errors):
                 source = "Service.validateConsulService" if field == "Type" and check.get("type") == "tcp" \
                     else "ServiceCheck.validateCommon"
                 errors.append(refusal(join(cpath, key), message, f"{SERVICES} {source}",
-                                      _check_hint(field, check), check.get(key.split(".")[0])))
+                                      _check_hint(field), check.get(key.split(".")[0])))
 
 
 def _check_templates(agent, errors):
