@@ -147,4 +147,10 @@ def valid_fleets(draw):
             a["upstreams"] = ups
     spec = specs.fleet(tenants=tenants)
     spec["guardrails"].update({"max_replicas_per_tenant": 100})
+    if draw(st.booleans()):
+        # Fleet-wide update timing Nomad accepts: min_healthy_time < healthy_deadline <
+        # progress_deadline (or 0s), and the default kill_timeout (30s) within the deadline.
+        mht, hd, pd = sorted(draw(st.lists(st.integers(1, 900), min_size=3, max_size=3, unique=True)))
+        spec["defaults"]["update"] = {"min_healthy_time": f"{mht}s", "healthy_deadline": f"{hd}s",
+                                      "progress_deadline": draw(st.sampled_from([f"{pd + 30}s", "0s"]))}
     return spec
