@@ -227,6 +227,13 @@ def test_rendered_jobs_keep_the_unreachable_promises(spec):
                 for check in service["Checks"]:
                     assert check["OnUpdate"] == "require_healthy"                     # fixed
                     assert check.get("Expose", False) == (check["Type"] == "http")    # expose
+            for task in group["Tasks"]:
+                for tmpl in task["Templates"]:                                        # fixed
+                    assert tmpl["Perms"] == "0400" and tmpl["DestPath"].startswith("secrets/")
+                    assert tmpl["EmbeddedTmpl"] and tmpl["ChangeMode"] in ("restart", "noop", "signal")
+                if "Vault" in task:                                                   # fixed
+                    assert task["Vault"]["ChangeMode"] == "restart"
+                    assert [i["Name"] for i in task["Identities"]] == [f"vault_{task['Vault']['Cluster']}"]
             for key, _value in _walk_keys(body):
                 assert key not in _NEVER_RENDERED, key                                # not-rendered / template-only
 
