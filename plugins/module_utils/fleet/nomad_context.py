@@ -88,22 +88,23 @@ def _secret_templates(agent):
         change = {"ChangeMode": secret["change_mode"]}
         if secret["change_mode"] == "signal":
             change["ChangeSignal"] = secret["change_signal"]
-        for name, dest in secret_destinations(i, secret):
-            if name is None:
-                lines = "".join(f'{var}={{{{ index .Data.data "{key}" }}}}\n'
-                                for var, key in sorted(secret["env"].items()))
-                out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}\n{lines}{{{{ end }}}}\n',
-                                DestPath=dest, Envvars=True, Perms="0400", ErrMissingKey=True))
-            else:
-                out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}'
-                                f'{{{{ index .Data.data "{secret["files"][name]}" }}}}{{{{ end }}}}',
-                                DestPath=dest, Envvars=False, Perms="0400", ErrMissingKey=True))
+        if secret["env"]:
+            lines = "".join(f'{var}={{{{ index .Data.data "{key}" }}}}\n'
+                            for var, key in sorted(secret["env"].items()))
+            out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}\n{lines}{{{{ end }}}}\n',
+                            DestPath=f"secrets/agentfleet-{i}.env", Envvars=True, Perms="0400",
+                            ErrMissingKey=True))
+        for name, key in sorted(secret["files"].items()):
+            out.append(dict(change, EmbeddedTmpl=f'{{{{ with secret "{api_path}" }}}}'
+                            f'{{{{ index .Data.data "{key}" }}}}{{{{ end }}}}',
+                            DestPath=f"secrets/{name}", Envvars=False, Perms="0400", ErrMissingKey=True))
     return out
 
 
 def secret_destinations(index, secret):
-    """Template destinations of ``secrets[index]``: ``[(file name or None for the env
-    template, DestPath)]``, env template first, files in name order."""
+    """Template destinations ``_secret_templates`` gives ``secrets[index]``: ``[(file name,
+    or None for the env template, DestPath)]`` (the spec validator checks them for
+    collisions before rendering; test_job_checks keeps the two in step)."""
     out = [(None, f"secrets/agentfleet-{index}.env")] if secret["env"] else []
     return out + [(name, f"secrets/{name}") for name in sorted(secret["files"])]
 

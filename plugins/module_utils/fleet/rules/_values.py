@@ -1,10 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Small helpers shared by the rule files: typed reads of API-form values."""
+"""Small helpers shared by the rule files: typed reads of API-form values, and the
+duration parser/formatter (re-exported, so rule code imports durations from one place)."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import format_duration
+try:  # the one Go-duration parser (module_utils/go_duration.py) once the sandbox branch is merged
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import (  # noqa: F401
+        format_duration, parse as parse_duration)
+except ImportError:  # until then: the fleet's own parser
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.durations import (  # noqa: F401
+        format_duration, parse_duration)
 
 
 def integer(value):

@@ -10,6 +10,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.job_checks import (
     entry_problems, job_problems, namespace_problems)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.nomad_context import secret_destinations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.services import http_path_problem
 
 from . import specs
@@ -181,3 +182,15 @@ def test_fields_the_register_path_defaults_are_not_refused(jobs):
                                      ("/h#%zz", False), ("http://x/h", False), ("/h\x01", False)])
 def test_http_check_paths_follow_go_url_parse(path, ok):
     assert (http_path_problem(path) is None) == ok
+
+
+def test_secret_destinations_match_the_rendered_templates():
+    """The spec validator predicts template destinations (nomad_context.secret_destinations)
+    to refuse collisions before rendering; the prediction is what the renderer writes."""
+    agent = specs.dispatch("worker", secrets=[{"path": "a/b", "env": {"X": "x"}, "files": {"b.txt": "b", "a.txt": "a"}},
+                                              {"path": "c/d", "files": {"c.pem": "c"}}])
+    spec = specs.fleet([agent])
+    task = render_spec(spec).jobs[0]["job"]["Job"]["TaskGroups"][0]["Tasks"][0]
+    normalized = api.load_spec(spec).agent("team/worker").spec["secrets"]
+    predicted = [dest for i, secret in enumerate(normalized) for _name, dest in secret_destinations(i, secret)]
+    assert [t["DestPath"] for t in task["Templates"]] == predicted
