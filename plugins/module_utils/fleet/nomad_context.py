@@ -46,17 +46,14 @@ def _check(agent, role, check, mesh):
 
 def _network(agent):
     """Bridge mode for anything with ports. In the mesh the Consul service port stays
-    unmapped (reached only through the sidecar) unless a tcp check must reach it; other
-    ports (metrics, admin) are mapped."""
+    unmapped (reached only through the sidecar; http checks use Expose, and Nomad refuses
+    tcp checks on Connect services); other ports (metrics, admin) are mapped."""
     ports = agent.spec["ports"]
     if not ports and not agent.in_mesh:
         return []
     mapped = set(ports)
     if agent.in_mesh:
-        main = main_port(agent)
-        checks = agent.spec["checks"] or {}
-        mapped.discard(main)
-        mapped |= {c["port"] or main for c in checks.values() if c and c["type"] == "tcp"}
+        mapped.discard(main_port(agent))
     return [{"Mode": "bridge",
              "DynamicPorts": [{"Label": label, "To": ports[label]["to"]} for label in sorted(mapped)]}]
 
@@ -125,6 +122,14 @@ def _secret_templates(agent):
                             f'{secret_value(key, api_path)}{{{{ end }}}}',
                             DestPath=f"secrets/{name}", Envvars=False, Perms="0400", ErrMissingKey=True))
     return out
+
+
+def secret_destinations(index, secret):
+    """Template destinations ``_secret_templates`` gives ``secrets[index]``: ``[(file name,
+    or None for the env template, DestPath)]`` (the spec validator checks them for
+    collisions before rendering; test_job_checks keeps the two in step)."""
+    out = [(None, f"secrets/agentfleet-{index}.env")] if secret["env"] else []
+    return out + [(name, f"secrets/{name}") for name in sorted(secret["files"])]
 
 
 def _scaling(agent):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import render_consul, render_tenancy, render_vault
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.job_checks import entry_problems, namespace_problems
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.jsonfmt import canonical_json
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.render_nomad import JobRenderer
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.writer import MANIFEST
@@ -41,6 +42,8 @@ def render_fleet(fleet, templates_dir=None, template_dirs=()):
     vault = fleet.defaults["vault"]
     for tenant in fleet.tenants:
         namespace_body = render_tenancy.namespace(tenant)
+        errors += [SpecError(f"tenants.{tenant.name}", f"rendered namespace: {path}: {message} (real Nomad would refuse it)",
+                             namespace_body.get(path.split(".", 1)[1])) for path, message in namespace_problems(namespace_body)]
         out.namespaces.append(namespace_body)
         out.files[f"nomad/namespaces/{tenant.namespace}.json"] = canonical_json(namespace_body)
         policy = render_tenancy.acl_policy(tenant)
@@ -69,15 +72,29 @@ def render_fleet(fleet, templates_dir=None, template_dirs=()):
                 out.vault_roles.append({"name": agent.vault_name, "mount": vault["jwt_mount"], "role": role,
                                         "file": f"vault/roles/{agent.vault_name}.json"})
                 out.files[f"vault/roles/{agent.vault_name}.json"] = canonical_json(role)
+    entries = render_consul.config_entries(fleet)
+    errors += _entry_errors(fleet, entries)
     if errors:
         raise FleetSpecError(errors)
-    for entry in render_consul.config_entries(fleet):
+    for entry in entries:
         rel = f"consul/{render_consul.entry_filename(entry)}"
         out.consul_entries.append({"kind": entry["Kind"], "name": entry["Name"], "entry": entry, "file": rel})
         out.files[rel] = canonical_json(entry)
     out.summary = summary(fleet, out)
     out.files[MANIFEST] = canonical_json(out.summary)
     return out
+
+
+def _entry_errors(fleet, entries):
+    """Consul's rules on the rendered config entries, mapped to the agent owning the service."""
+    owners = {agent.service_name: agent.path for agent in fleet.agents}
+    errors = []
+    for entry in entries:
+        where = owners.get(entry.get("Name"), "defaults.consul")
+        errors += [SpecError(where, f"rendered Consul {entry.get('Kind')} {entry.get('Name')!r}: {p}: {m} "
+                             "(real Consul would refuse it)", entry.get("Name"))
+                   for p, m in entry_problems(entry)]
+    return errors
 
 
 def summary(fleet, out):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import templates
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.guardrails import DIGEST, registry_allowed
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.job_checks import job_problems
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.nomad_context import job_context
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.runtime import ownership_meta
 
@@ -84,7 +86,8 @@ def _walk(obj, path=""):
 
 
 def check_job(body, agent, where):
-    """Structural and governance checks on a rendered ``{"Job": {...}}`` body."""
+    """Structural and governance checks on a rendered ``{"Job": {...}}`` body, then real
+    Nomad's register rules (``job_checks.job_problems``), each error naming the JSON path."""
     errs = []
 
     def bad(msg, value):
@@ -142,7 +145,23 @@ def check_job(body, agent, where):
             vault = task.get("Vault")
             if vault is not None and not (isinstance(vault, dict) and vault.get("Role")):
                 bad(f"{tpath}.Vault must name a Role (workload identity)", vault)
+    for jpath, message in job_problems(job):
+        bad(f"{jpath}: {message} (real Nomad would refuse this job at register)", value_at(body, jpath))
     return errs
+
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def value_at(doc, json_path):
+    """The value at a dotted JSON path such as ``Job.TaskGroups[0].Count``, or None."""
+    node = doc
+    for name, index in _TOKEN.findall(json_path):
+        try:
+            node = node[int(index)] if index else node[name]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+    return node
 
 
 def builtin_templates_dir():

@@ -139,7 +139,8 @@ UPSTREAM = F("struct", fields={
     }),
     "passive_health_check": F("struct", fields={
         "interval": F("duration", default="10s"),
-        "max_failures": F("int", default=5, minimum=1),
+        # Consul PassiveHealthCheck.MaxFailures is a uint32 (agent/structs/config_entry.go)
+        "max_failures": F("int", default=5, minimum=1, maximum=2 ** 32 - 1),
         "enforcing_consecutive_5xx": F("int", default=100, minimum=0, maximum=100),
     }),
 })

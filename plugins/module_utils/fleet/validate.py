@@ -1,25 +1,27 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Schema and cross-reference checks; every error is collected with its dotted path."""
+"""Schema, cross-reference and real-server checks (``spec_rules``); every error is collected
+with its dotted path."""
 from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import isolation, naming, nomad_rules, presets, schema
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import isolation, naming, presets, schema, spec_rules
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet._schema_engine import (
     normalize, normalize_struct)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.cron import check_cron
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.guardrails import check_guardrails
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.model import resolve_upstream
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import policies
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.runtime import META_PREFIX, is_reserved_env
 
 # Sub-directories of <render_dir>/nomad/ that a namespace may not shadow.
 RESERVED_NAMESPACES = {"acl", "namespaces", "quotas"}
 
 
-def _time_zone_ok(name):
+def time_zone_ok(name):
     if name == "UTC" or name == "Local":
         return True
     if not re.match(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", name):
@@ -84,6 +86,15 @@ def _is_set(block):
     return bool(block) and any(v is not None for v in block.values())
 
 
+_POLICY_FIX = {
+    "restart": "real Nomad refuses this: nomad/structs/structs.go RestartPolicy.Validate; write instead: "
+               "an interval of at least 5s that holds attempts x delay, or another preset",
+    "reschedule": "real Nomad refuses this: nomad/structs/structs.go ReschedulePolicy.Validate; write instead: "
+                  "a delay of at least 5s, max_delay >= delay, an interval of at least 15s with room for "
+                  "every attempt, or preset: none",
+}
+
+
 def _check_policies(agent, defaults, path, errors):
     """Nomad's restart/reschedule rules on the effective (preset + defaults + agent) policies."""
     if not defaults or any(defaults.get(k) is None for k in ("restart", "reschedule")):
@@ -96,14 +107,14 @@ def _check_policies(agent, defaults, path, errors):
         restart = presets.layered(presets.RESTART, defaults["restart"], agent["restart"], batch)
         reschedule = presets.layered(presets.RESCHEDULE, defaults["reschedule"], agent["reschedule"], batch)
         where = {k: join(path, k) if _is_set(agent[k]) else f"defaults.{k}" for k in ("restart", "reschedule")}
-    for key, policy, check in (("restart", restart, nomad_rules.restart_problems),
-                               ("reschedule", reschedule, nomad_rules.reschedule_problems)):
+    for key, policy, check in (("restart", restart, policies.restart_problems),
+                               ("reschedule", reschedule, policies.reschedule_problems)):
         try:
             problems = check(policy)
         except (TypeError, ValueError):
             continue  # a value already failed its schema check (reported there)
         for problem in problems:
-            errors.append(SpecError(where[key], f"effective {key} policy: {problem}",
+            errors.append(SpecError(where[key], f"effective {key} policy: {problem} ({_POLICY_FIX[key]})",
                                     dict(sorted(policy.items()))))
 
 
@@ -151,7 +162,7 @@ def _check_agent(tname, agent, agents_by_key, errors, defaults=None):
                 check_cron(cron)
             except ValueError as exc:
                 errors.append(SpecError(join(join(path, "schedule.crons"), i), f"cron does not parse: {exc}", cron))
-        if sched["time_zone"] and not _time_zone_ok(sched["time_zone"]):
+        if sched["time_zone"] and not time_zone_ok(sched["time_zone"]):
             errors.append(SpecError(join(path, "schedule.time_zone"), "unknown time zone", sched["time_zone"]))
     disp = agent["dispatch"]
     if disp:
@@ -211,6 +222,15 @@ def _check_agent(tname, agent, agents_by_key, errors, defaults=None):
                                 "and needs a port for its Consul service", ports))
 
 
+def _add_new_paths(errors, check, *args):
+    """Run ``check(*args, found)`` and keep only findings at paths no earlier error names
+    (a value the schema already refused is not reported twice)."""
+    found = []
+    check(*args, found)
+    taken = {e.path for e in errors}
+    errors.extend(e for e in found if e.path not in taken)
+
+
 def validate_spec(data):
     """Return (normalized spec, errors). The spec is only safe to render when errors is empty."""
     spec, errors = normalize_spec(data)
@@ -242,10 +262,16 @@ def validate_spec(data):
             before = len(errors)
             try:
                 _check_agent(tname, agent, agents_by_key, errors, spec.get("defaults"))
+                _add_new_paths(errors, spec_rules.check_agent, tname, agent, spec.get("defaults") or {})
             except (TypeError, KeyError, AttributeError):
                 # Only reachable when a value already failed its schema check (reported).
                 if len(errors) == before and not any(e.path.startswith(agent.get("_path", "~")) for e in errors):
                     raise
+    try:
+        _add_new_paths(errors, spec_rules.check_fleet, spec)
+    except (TypeError, KeyError, AttributeError):
+        if not errors:  # only reachable when a value already failed its schema check (reported)
+            raise
     # Derived names are unambiguous by construction (naming.py); tenants stay isolated (isolation.py).
     errors.extend(SpecError(*e) for e in naming.spec_errors(spec) + isolation.errors(spec))
     if not errors:

@@ -34,15 +34,30 @@ def _env(draw):
 
 
 def _check(draw, ports):
-    kind = draw(st.sampled_from(["http", "tcp", "script"]))
-    check = {"type": kind, "interval": draw(DURATIONS), "timeout": "2s"}
+    """Checks real Nomad accepts on a service agent. Every service agent is a Connect (mesh)
+    service, and Nomad refuses tcp checks on those (services.go validateConsulService), so
+    only http (exposed through the sidecar) and script checks are generated."""
+    kind = draw(st.sampled_from(["http", "script"]))
+    check = {"type": kind, "interval": draw(DURATIONS), "timeout": draw(st.sampled_from(["1s", "2s", "5s"]))}
     if kind == "http":
-        check["path"] = draw(st.sampled_from(["/health", "/ready", "/v1/live"]))
-    elif kind == "script":
-        check["command"] = "/bin/check"
+        check["path"] = draw(st.sampled_from(["/health", "/ready", "/v1/live", "/a%20b"]))
+        if len(ports) > 1 and draw(st.booleans()):
+            check["port"] = draw(st.sampled_from(sorted(ports)))
     else:
-        check["port"] = draw(st.sampled_from(sorted(ports)))
+        check["command"] = "/bin/check"
     return check
+
+
+def _update(draw):
+    """Update blocks real Nomad accepts (structs.go UpdateStrategy.Validate): auto_promote
+    only with canaries; min_healthy_time < healthy_deadline < progress_deadline."""
+    canary = draw(st.integers(0, 2))
+    update = {"canary": canary, "auto_promote": canary > 0 and draw(st.booleans())}
+    if draw(st.booleans()):
+        mht, hd, pd = sorted(draw(st.lists(st.integers(1, 1200), min_size=3, max_size=3, unique=True)))
+        update.update({"min_healthy_time": f"{mht}s", "healthy_deadline": f"{hd}s",
+                       "progress_deadline": draw(st.sampled_from([f"{pd}s", "0s"]))})
+    return update
 
 
 @st.composite
@@ -59,7 +74,9 @@ def agent(draw, name, kind):
     if kind == "service":
         a["count"] = draw(st.integers(1, 4))
         a["checks"] = {"readiness": _check(draw, ports), "liveness": _check(draw, ports)}
-        a["update"] = {"canary": draw(st.integers(0, 2)), "auto_promote": draw(st.booleans())}
+        a["update"] = _update(draw)
+        if a["update"].get("progress_deadline") not in (None, "0s"):
+            a["kill_timeout"] = "2s"  # Task.Validate: kill_timeout <= progress_deadline (>= 3s here)
         if draw(st.booleans()):
             a["scaling"] = {"min": 1, "max": draw(st.integers(a["count"], 8)),
                             "policy": {"type": draw(st.sampled_from(["queue_depth", "latency"])),
@@ -84,9 +101,11 @@ def agent(draw, name, kind):
         a["dispatch"] = {"payload": draw(st.sampled_from(["required", "optional", "forbidden"])),
                          "meta_required": req, "meta_optional": [k for k in ["prio", "trace"] if draw(st.booleans())]}
     if draw(st.booleans()):
-        secret = {"path": f"{name}/creds", "change_mode": draw(st.sampled_from(["restart", "noop"]))}
-        if draw(st.booleans()):
-            secret["env"] = {"APP_KEY": "key"}
+        secret = {"path": f"{name}/creds", "change_mode": draw(st.sampled_from(["restart", "noop", "signal"]))}
+        if secret["change_mode"] == "signal":
+            secret["change_signal"] = "SIGHUP"
+        if secret["change_mode"] != "signal" and draw(st.booleans()):
+            secret["env"] = {"APP_KEY": "key"}  # Template.Validate: no signals with env templates
         else:
             secret["files"] = {"cred.json": "json"}
         a["secrets"] = [secret]
@@ -136,4 +155,10 @@ def valid_fleets(draw):
                 secret["path"] = f"{tname}/{secret['path']}"
     spec = specs.fleet(tenants=tenants)
     spec["guardrails"].update({"max_replicas_per_tenant": 100})
+    if draw(st.booleans()):
+        # Fleet-wide update timing Nomad accepts: min_healthy_time < healthy_deadline <
+        # progress_deadline (or 0s), and the default kill_timeout (30s) within the deadline.
+        mht, hd, pd = sorted(draw(st.lists(st.integers(1, 900), min_size=3, max_size=3, unique=True)))
+        spec["defaults"]["update"] = {"min_healthy_time": f"{mht}s", "healthy_deadline": f"{hd}s",
+                                      "progress_deadline": draw(st.sampled_from([f"{pd + 30}s", "0s"]))}
     return spec

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Nomad's own restart/reschedule policy rules (structs.RestartPolicy.Validate and
+"""Nomad's own restart/reschedule policy rules (nomad/structs/structs.go RestartPolicy.Validate and
 ReschedulePolicy.Validate), checked on the effective policies so a spec Nomad would
 refuse fails here, offline, with a path."""
 from __future__ import annotations
