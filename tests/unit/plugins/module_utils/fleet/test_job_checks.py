@@ -133,7 +133,7 @@ def test_a_user_template_is_refused_with_the_agent_and_json_path_and_nothing_is_
         '"Update": {{ update | tojson }},\n{{ c.groups(groups) }}}}\n')
     spec = specs.fleet([specs.service("api", template="spread.json.j2")])
     with pytest.raises(FleetSpecError) as info:
-        rendered = api.render(api.load_spec(spec), search_dirs=[tmp_path])
+        rendered = api.render(api.load_spec(spec), template_dirs=[tmp_path])
         api.write(rendered, tmp_path / "out")
     assert not (tmp_path / "out").exists()
     (err,) = [e for e in info.value.errors if "Spreads" in e.message]
@@ -187,8 +187,8 @@ def test_http_check_paths_follow_go_url_parse(path, ok):
 def test_secret_destinations_match_the_rendered_templates():
     """The spec validator predicts template destinations (nomad_context.secret_destinations)
     to refuse collisions before rendering; the prediction is what the renderer writes."""
-    agent = specs.dispatch("worker", secrets=[{"path": "a/b", "env": {"X": "x"}, "files": {"b.txt": "b", "a.txt": "a"}},
-                                              {"path": "c/d", "files": {"c.pem": "c"}}])
+    agent = specs.dispatch("worker", secrets=[{"path": "team/b", "env": {"X": "x"}, "files": {"b.txt": "b", "a.txt": "a"}},
+                                              {"path": "team/d", "files": {"c.pem": "c"}}])
     spec = specs.fleet([agent])
     task = render_spec(spec).jobs[0]["job"]["Job"]["TaskGroups"][0]["Tasks"][0]
     normalized = api.load_spec(spec).agent("team/worker").spec["secrets"]
