@@ -160,14 +160,7 @@ def check_agent(tname, agent, defaults, errors):
     if problem:
         errors.append(refusal(join(path, "name"), problem, f"{STRUCTS} Task.Validate",
                               "another agent name (the agent name is the Nomad task name)", agent["name"]))
-    if agent["kind"] == "service" or agent.get("upstreams"):
-        name = f"{tname}-{agent['name']}"
-        problem = services.service_name_problem(name)
-        if problem:
-            errors.append(refusal(join(path, "name"), problem, f"{SERVICES} Service.ValidateName",
-                                  f"shorter tenant and agent names: the Consul service name {name!r} has "
-                                  f"{len(name)} characters, at most {services.SERVICE_NAME_MAX} are allowed",
-                                  agent["name"]))
+    # The derived service name's length is checked where names are built (naming.spec_errors).
     if agent["kind"] == "service" and defaults:
         _check_update(agent, defaults, errors)
         _check_checks(agent, errors)

@@ -93,7 +93,7 @@ def test_unowned_namespace_fails_the_play_and_leaves_agents_not_applied(stack, t
     rep = report(run)
     assert_counts_add_up(rep)
     assert rep["counts"]["not_applied"] == AGENTS and rep["ok"] is False
-    unowned = "namespace 'research' exists and is not owned by fleet %r" % stack.fleet
+    unowned = "nomad namespace 'research' exists and is not owned by fleet %r" % stack.fleet
     assert any(unowned in line for line in rep["fleet"]["failed"]), rep["fleet"]
     for key, entry in rep["agents"].items():
         assert entry["status"] == "not_applied"
