@@ -6,22 +6,17 @@ from __future__ import annotations
 
 import os
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, spec_args
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction
 
 ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, return_content={"type": "bool", "default": False})
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(ARGSPEC)
+class ActionModule(SpecAction):
+    ARGSPEC = ARGSPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        args, base = spec_args(self, ARGSPEC, task_vars)
+    def execute(self, result, args, base):
         try:
             data, _src = spec_source.load(args["spec"], args["src"], args["key"], base)
             folders = spec_source.template_folders(args["template_dirs"], base)

@@ -35,6 +35,27 @@ def spec_args(action, argspec, task_vars):
     return args, (task_vars or {}).get("playbook_dir")
 
 
+class SpecAction(ActionBase):
+    """Base of the spec-reading actions (fleet_render, fleet_bundle): a subclass sets
+    ``ARGSPEC`` (SPEC_OPTIONS and its own) and ``execute(result, args, base)``, called with
+    the validated arguments and the folder relative paths resolve from."""
+
+    TRANSFERS_FILES = False
+    ARGSPEC = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._VALID_ARGS = frozenset(cls.ARGSPEC)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args, base = spec_args(self, self.ARGSPEC, task_vars)
+        return self.execute(result, args, base)
+
+    def execute(self, result, args, base):
+        raise NotImplementedError
+
+
 class FleetActionFailed(Exception):
     """Stop the action with ``msg`` and extra result keys."""
 
