@@ -23,12 +23,12 @@ ARGSPEC.update(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, p):
+    def execute(self, params):
         try:
-            data = bundles.load(p["bundle"])
-            client = connect(client_from_params, p, pool_size=p["concurrency"])
-            sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
-            results = sync.converge() if p["phase"] == "apply" else sync.prune()
+            data = bundles.load(params["bundle"])
+            client = connect(client_from_params, params, pool_size=params["concurrency"])
+            sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"])
+            results = sync.converge() if params["phase"] == "apply" else sync.prune()
         except ConsulError as exc:
             raise FleetActionFailed(str(exc), status=exc.status)
         except ValueError as exc:

@@ -24,16 +24,16 @@ ARGSPEC.update(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, p):
-        if p["max_running"] < 1:
-            raise FleetActionFailed("max_running: must be >= 1, got %s" % p["max_running"])
-        errors = check_items(p["items"])
+    def execute(self, params):
+        if params["max_running"] < 1:
+            raise FleetActionFailed("max_running: must be >= 1, got %s" % params["max_running"])
+        errors = check_items(params["items"])
         if errors:
             raise FleetActionFailed("%d bad work item(s), nothing dispatched: %s" % (len(errors), "; ".join(errors)),
                                     errors=errors)
-        client = connect(client_from_params, p)
+        client = connect(client_from_params, params)
         try:
-            results = dispatch_items(client, p["job_id"], p["namespace"], p["items"], p["max_running"],
+            results = dispatch_items(client, params["job_id"], params["namespace"], params["items"], params["max_running"],
                                      check_mode=self.check)
         except DispatchError as exc:
             raise FleetActionFailed(str(exc))
@@ -48,10 +48,10 @@ class ActionModule(FleetAction):
                 "dispatch of %s/%s stopped at item %s: %s; %d dispatched, %d already dispatched, %d failed, "
                 "%d not attempted. Re-run with the same items: each item keeps its idempotency token, so only "
                 "the missing ones are dispatched" % (
-                    p["namespace"], p["job_id"], first["id"], first["msg"], summary["dispatched"],
+                    params["namespace"], params["job_id"], first["id"], first["msg"], summary["dispatched"],
                     summary["existing"], summary["failed"], summary["not_attempted"]), **out)
-        if summary["refused"] and p["fail_on_limit"]:
+        if summary["refused"] and params["fail_on_limit"]:
             refused = [r["id"] for r in results if r["outcome"] == "refused"]
             raise FleetActionFailed("%d item(s) refused, the cap of %d running children of %s is reached: %s"
-                                    % (len(refused), p["max_running"], p["job_id"], ", ".join(refused[:20])), **out)
+                                    % (len(refused), params["max_running"], params["job_id"], ", ".join(refused[:20])), **out)
         return out

@@ -34,22 +34,22 @@ ARGSPEC.update(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, p):
-        data = load_bundle(p, "stop", {"fleet": p["fleet"], "agents": {}}, "fleet")
-        if p["phase"] == "stop" and not (p["tenants"] or p["agents"]):
+    def execute(self, params):
+        data = load_bundle(params, "stop", {"fleet": params["fleet"], "agents": {}}, "fleet")
+        if params["phase"] == "stop" and not (params["tenants"] or params["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
-        for index, ref in enumerate(p["jobs"]):
+        for index, ref in enumerate(params["jobs"]):
             if not ref.get("job_id") or not ref.get("namespace"):
                 raise FleetActionFailed("jobs[%d]: needs job_id and namespace, got %r" % (index, ref))
-        client = connect(client_from_params, p, pool_size=p["concurrency"])
-        state = "%s.%s.nomad-state.json" % (p["bundle"], client.address.split("://")[-1].replace(":", "_")) \
-            if p["bundle"] else None
-        known = load_known(state) if state and p["plan_cache"] and p["phase"] == "apply" else {}
-        sync = NomadSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"],
-                         quotas=p["quotas"], preserve_counts=p["preserve_counts"], known=known)
+        client = connect(client_from_params, params, pool_size=params["concurrency"])
+        state = "%s.%s.nomad-state.json" % (params["bundle"], client.address.split("://")[-1].replace(":", "_")) \
+            if params["bundle"] else None
+        known = load_known(state) if state and params["plan_cache"] and params["phase"] == "apply" else {}
+        sync = NomadSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"],
+                         quotas=params["quotas"], preserve_counts=params["preserve_counts"], known=known)
         extra = {}
         try:
-            if p["phase"] == "apply":
+            if params["phase"] == "apply":
                 results = sync.converge_tenancy()
                 if not any(r["outcome"] == "failed" for r in results):
                     results += sync.converge_jobs()
@@ -57,19 +57,19 @@ class ActionModule(FleetAction):
                     results += sync.not_applied_jobs(results)
                 if state and not self.check:
                     save_known(state, sync.observed)
-            elif p["phase"] == "wait":
-                results = [] if self.check else sync.wait(p["jobs"], p["wait_timeout"], p["wait_interval"])
-            elif p["phase"] == "prune":
-                results = sync.prune(p["wait_timeout"], p["wait_interval"])
+            elif params["phase"] == "wait":
+                results = [] if self.check else sync.wait(params["jobs"], params["wait_timeout"], params["wait_interval"])
+            elif params["phase"] == "prune":
+                results = sync.prune(params["wait_timeout"], params["wait_interval"])
             else:
-                results = sync.stop(p["tenants"], p["agents"])
+                results = sync.stop(params["tenants"], params["agents"])
                 # The Vault objects to revoke: those of the stopped jobs' agents and of the
                 # agents named (already stopped or gone), named one way (fleet.naming).
                 pairs = {(r["tenant"], r["agent_name"]) for r in results if r.get("tenant") and r.get("agent_name")}
-                pairs |= {tuple(a.split("/", 1)) for a in p["agents"] or () if a.count("/") == 1}
+                pairs |= {tuple(a.split("/", 1)) for a in params["agents"] or () if a.count("/") == 1}
                 extra["vault_names"] = sorted(agent_object_name(data["fleet"], t, a) for t, a in pairs)
         except NomadError as exc:
             raise FleetActionFailed(str(exc), nomad_error=exc.as_dict())
         for text in warning_messages(results):
             self._display.warning(text)
-        return self.finish(results, fail=p["phase"] != "wait" and p["fail_on_error"], down=client.down, **extra)
+        return self.finish(results, fail=params["phase"] != "wait" and params["fail_on_error"], down=client.down, **extra)

@@ -26,23 +26,23 @@ ARGSPEC = vault_argument_spec(dict(
 class ActionModule(FleetAction):
     ARGSPEC = ARGSPEC
 
-    def execute(self, p):
+    def execute(self, params):
         try:
-            data = load_bundle(p, "revoke", {"fleet": p["fleet"], "vault": {"jwt_mount": p["jwt_mount"]}, "agents": {}},
+            data = load_bundle(params, "revoke", {"fleet": params["fleet"], "vault": {"jwt_mount": params["jwt_mount"]}, "agents": {}},
                                "fleet and names")
-            client = connect(client_from_params, p)
-            sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=p["concurrency"])
+            client = connect(client_from_params, params)
+            sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"])
             results = []
-            if p["phase"] == "apply":
-                if p["enable_jwt_mount"]:
+            if params["phase"] == "apply":
+                if params["enable_jwt_mount"]:
                     results.append(sync.ensure_mount("auth", data["vault"]["jwt_mount"], "jwt"))
-                if p["enable_kv_mount"]:
+                if params["enable_kv_mount"]:
                     results.append(sync.ensure_mount("secrets", data["vault"]["kv_mount"], "kv", {"version": "2"}))
                 results += sync.converge()
-            elif p["phase"] == "prune":
+            elif params["phase"] == "prune":
                 results = sync.prune()
             else:
-                results = sync.revoke(p["names"])
+                results = sync.revoke(params["names"])
         except (VaultModuleError, ValueError) as exc:
             raise FleetActionFailed(str(exc))
         return self.finish(results, down=client.down)

@@ -191,16 +191,16 @@ def main():
     )
     module = ConsulModule(argument_spec, supports_check_mode=True,
                           required_if=[("state", "present", ["config"])])
-    p = module.params
-    if not p["name"] or "/" in p["name"]:
-        module.fail_json(msg="name: must be non-empty without '/', got %r" % (p["name"],))
+    params = module.params
+    if not params["name"] or "/" in params["name"]:
+        module.fail_json(msg="name: must be non-empty without '/', got %r" % (params["name"],))
     desired = None
-    if p["state"] == "present":
+    if params["state"] == "present":
         try:
-            desired = desired_entry(p["kind"], p["name"], p["config"])
+            desired = desired_entry(params["kind"], params["name"], params["config"])
         except EntryError as exc:
             module.fail_json(msg=str(exc), path=exc.path)
-    module.exit_json(**apply_entry(module, module.client(), p["kind"], p["name"], desired, p["state"], p["cas"]))
+    module.exit_json(**apply_entry(module, module.client(), params["kind"], params["name"], desired, params["state"], params["cas"]))
 
 
 if __name__ == "__main__":

@@ -270,27 +270,27 @@ def main():
         cas=dict(type="bool", default=True),
     )
     module = ConsulModule(argument_spec, supports_check_mode=True)
-    p = module.params
-    if p["default_deny"]:
-        if p["destination"] or p["allow"] or p["deny"] or p["sources"]:
+    params = module.params
+    if params["default_deny"]:
+        if params["destination"] or params["allow"] or params["deny"] or params["sources"]:
             module.fail_json(msg="default_deny: manages the single rule '*' -> '*' deny; do not "
                              "combine it with destination, allow, deny or sources")
         destination = WILDCARD
     else:
-        destination = p["destination"]
+        destination = params["destination"]
         if not destination:
             module.fail_json(msg="destination: required unless default_deny=true")
     desired = None
-    if p["state"] == "present":
+    if params["state"] == "present":
         try:
-            if p["default_deny"]:
-                desired = default_deny_entry(meta=p["meta"])
+            if params["default_deny"]:
+                desired = default_deny_entry(meta=params["meta"])
             else:
-                desired = build_intentions(destination, sources=p["sources"], allow=p["allow"],
-                                           deny=p["deny"], meta=p["meta"])
+                desired = build_intentions(destination, sources=params["sources"], allow=params["allow"],
+                                           deny=params["deny"], meta=params["meta"])
         except EntryError as exc:
             module.fail_json(msg=str(exc), path=exc.path)
-    result = apply_entry(module, module.client(), KIND, destination, desired, p["state"], p["cas"])
+    result = apply_entry(module, module.client(), KIND, destination, desired, params["state"], params["cas"])
     result["intentions"] = summary(result.get("entry"))
     module.exit_json(**result)
 

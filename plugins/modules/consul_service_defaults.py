@@ -242,20 +242,20 @@ def main():
         cas=dict(type="bool", default=True),
     )
     module = ConsulModule(argument_spec, supports_check_mode=True)
-    p = module.params
+    params = module.params
     desired = None
     try:
         desired = build_service_defaults(
-            p["name"], protocol=p["protocol"], upstream_defaults=p["upstream_defaults"],
-            upstream_overrides=p["upstream_overrides"],
-            max_inbound_connections=p["max_inbound_connections"],
-            local_connect_timeout_ms=p["local_connect_timeout_ms"],
-            local_request_timeout_ms=p["local_request_timeout_ms"], meta=p["meta"])
+            params["name"], protocol=params["protocol"], upstream_defaults=params["upstream_defaults"],
+            upstream_overrides=params["upstream_overrides"],
+            max_inbound_connections=params["max_inbound_connections"],
+            local_connect_timeout_ms=params["local_connect_timeout_ms"],
+            local_request_timeout_ms=params["local_request_timeout_ms"], meta=params["meta"])
     except EntryError as exc:
         module.fail_json(msg=str(exc), path=exc.path)
-    if p["state"] == "absent":
+    if params["state"] == "absent":
         desired = None
-    module.exit_json(**apply_entry(module, module.client(), KIND, p["name"], desired, p["state"], p["cas"]))
+    module.exit_json(**apply_entry(module, module.client(), KIND, params["name"], desired, params["state"], params["cas"]))
 
 
 if __name__ == "__main__":

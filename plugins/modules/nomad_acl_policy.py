@@ -118,26 +118,26 @@ def main():
         required_if=[("state", "present", ("rules",))],
         supports_check_mode=True,
     )
-    p = module.params
-    desired = {"Name": p["name"], "Rules": p["rules"]}
-    if p["description"] is not None:
-        desired["Description"] = p["description"]
-    if p["job_acl"]:
-        acl = p["job_acl"]
+    params = module.params
+    desired = {"Name": params["name"], "Rules": params["rules"]}
+    if params["description"] is not None:
+        desired["Description"] = params["description"]
+    if params["job_acl"]:
+        acl = params["job_acl"]
         if acl["task"] and not acl["group"]:
             module.fail_json(msg="job_acl.task: %r needs job_acl.group" % acl["task"])
         desired["JobACL"] = {"Namespace": acl["namespace"], "JobID": acl["job_id"],
                              "Group": acl["group"] or "", "Task": acl["task"] or ""}
     client = module.client()
-    path = "/v1/acl/policy/%s" % p["name"]
+    path = "/v1/acl/policy/%s" % params["name"]
     try:
         current = client.request("GET", path, missing_ok=True)
     except NomadError as exc:
         module.fail_nomad(exc)
-    if p["state"] == "absent":
-        desired = {"Name": p["name"]}
+    if params["state"] == "absent":
+        desired = {"Name": params["name"]}
     result = ensure_object(module, current, desired, lambda: client.request("POST", path, body=desired),
-                           lambda: client.request("DELETE", path), extra={"name": p["name"]})
+                           lambda: client.request("DELETE", path), extra={"name": params["name"]})
     module.exit_json(**result)
 
 

@@ -138,9 +138,9 @@ def _keep_secret(module, result, secret):
 
 
 def bootstrap(module, client):
-    p = module.params
+    params = module.params
     result = {"changed": True}
-    if p["token"]:  # a management token that works proves ACLs are bootstrapped already
+    if params["token"]:  # a management token that works proves ACLs are bootstrapped already
         try:
             me = client.request("GET", "/v1/acl/token/self")
             if me and me.get("Type") == "management":
@@ -151,7 +151,7 @@ def bootstrap(module, client):
                 module.fail_nomad(exc)
     if module.check_mode:
         module.exit_json(**result)
-    body = {"BootstrapSecret": p["bootstrap_secret"]} if p["bootstrap_secret"] else None
+    body = {"BootstrapSecret": params["bootstrap_secret"]} if params["bootstrap_secret"] else None
     try:
         resp = client.request("POST", "/v1/acl/bootstrap", body=body, idempotent=False)
     except NomadError as exc:
@@ -164,33 +164,33 @@ def bootstrap(module, client):
 
 
 def named_token(module, client):
-    p = module.params
-    if p["type"] == "management" and (p["policies"] or p["roles"]):
+    params = module.params
+    if params["type"] == "management" and (params["policies"] or params["roles"]):
         module.fail_json(msg="policies/roles: a management token takes no policies or roles")
-    if p["type"] == "client" and not (p["policies"] or p["roles"]) and p["state"] == "present":
+    if params["type"] == "client" and not (params["policies"] or params["roles"]) and params["state"] == "present":
         module.fail_json(msg="policies: a client token needs at least one policy or role")
     ttl_ns = None
-    if p["expiration_ttl"]:
+    if params["expiration_ttl"]:
         try:
-            ttl_ns = parse_duration(p["expiration_ttl"])
+            ttl_ns = parse_duration(params["expiration_ttl"])
         except ValueError as exc:
             module.fail_json(msg="expiration_ttl: %s" % exc)
     try:
-        matches = [t for t in client.request("GET", "/v1/acl/tokens") or [] if t.get("Name") == p["name"]]
+        matches = [t for t in client.request("GET", "/v1/acl/tokens") or [] if t.get("Name") == params["name"]]
         if len(matches) > 1:
             module.fail_json(msg="name: %d tokens are named %r (accessors %s); names must be unique to manage a token"
-                             % (len(matches), p["name"], ", ".join(t["AccessorID"] for t in matches)))
+                             % (len(matches), params["name"], ", ".join(t["AccessorID"] for t in matches)))
         current = None
         if matches:
             current = client.request("GET", "/v1/acl/token/%s" % matches[0]["AccessorID"])
             current.pop("SecretID", None)
-        desired = {"Name": p["name"], "Type": p["type"], "Policies": p["policies"],
-                   "Roles": [{"Name": r} for r in p["roles"]], "Global": p["global"]}
+        desired = {"Name": params["name"], "Type": params["type"], "Policies": params["policies"],
+                   "Roles": [{"Name": r} for r in params["roles"]], "Global": params["global"]}
         live = None
         if current:
             live = dict(current, Roles=[{"Name": r.get("Name")} for r in current.get("Roles") or []])
-        result = {"changed": False, "name": p["name"]}
-        if p["state"] == "absent":
+        result = {"changed": False, "name": params["name"]}
+        if params["state"] == "absent":
             result["changed"] = current is not None
             if current and not module.check_mode:
                 client.request("DELETE", "/v1/acl/token/%s" % current["AccessorID"])
@@ -205,7 +205,7 @@ def named_token(module, client):
                 if live is None or recreate:
                     if recreate:
                         client.request("DELETE", "/v1/acl/token/%s" % current["AccessorID"])
-                    if p["expiration_ttl"]:
+                    if params["expiration_ttl"]:
                         body["ExpirationTTL"] = ttl_ns
                     resp = client.request("POST", "/v1/acl/token", body=body, idempotent=False)
                     _keep_secret(module, result, resp["SecretID"])
@@ -220,7 +220,7 @@ def named_token(module, client):
     if module._diff:
         public = ("Name", "Type", "Policies", "Roles", "Global")
         result["diff"] = {"before": {k: live.get(k) for k in public} if live else {},
-                          "after": {k: desired[k] for k in public} if p["state"] == "present" else {}}
+                          "after": {k: desired[k] for k in public} if params["state"] == "present" else {}}
     module.exit_json(**result)
 
 

@@ -259,17 +259,17 @@ def main():
                      ("state", "absent", ("name", "job", "job_file", "hcl"), True)],
         supports_check_mode=True,
     )
-    p = module.params
+    params = module.params
     client = module.client()
-    opts = JobOptions(state=p["state"], check_mode=module.check_mode, enforce_index=p["enforce_index"],
-                      **{k: p[k] for k in JOB_OPTIONS})
+    opts = JobOptions(state=params["state"], check_mode=module.check_mode, enforce_index=params["enforce_index"],
+                      **{k: params[k] for k in JOB_OPTIONS})
     try:
         job = None
-        if p["job"] is not None or p["job_file"] or p["hcl"] is not None:
-            job = load_job(client, p["job"], p["job_file"], p["hcl"], p["hcl_variables"])
-            if p["name"] and p["name"] != job["ID"]:
-                module.fail_json(msg="name: %r does not match the job's ID %r" % (p["name"], job["ID"]))
-        result = apply_job(client, job, opts, job_id=p["name"])
+        if params["job"] is not None or params["job_file"] or params["hcl"] is not None:
+            job = load_job(client, params["job"], params["job_file"], params["hcl"], params["hcl_variables"])
+            if params["name"] and params["name"] != job["ID"]:
+                module.fail_json(msg="name: %r does not match the job's ID %r" % (params["name"], job["ID"]))
+        result = apply_job(client, job, opts, job_id=params["name"])
     except JobSpecError as exc:
         module.fail_json(msg=str(exc))
     except JobApplyError as exc:

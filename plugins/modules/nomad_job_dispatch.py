@@ -130,20 +130,20 @@ def main():
         mutually_exclusive=[("payload", "payload_base64")],
         supports_check_mode=True,
     )
-    p = module.params
-    ns = p["namespace"]
+    params = module.params
+    namespace = params["namespace"]
     try:
-        payload = encode_payload(p["payload"], p["payload_base64"])
-        for key, val in (p["meta"] or {}).items():
+        payload = encode_payload(params["payload"], params["payload_base64"])
+        for key, val in (params["meta"] or {}).items():
             if not isinstance(val, str):
                 raise DispatchError("meta.%s: values must be strings, got %r" % (key, val))
         client = module.client()
-        result = dispatch(client, p["name"], ns, payload, p["meta"], p["idempotency_token"], module.check_mode)
-        if p["wait"] and not module.check_mode and result.get("dispatched_job_id"):
-            child = client.get_job(result["dispatched_job_id"], ns) or {}
+        result = dispatch(client, params["name"], namespace, payload, params["meta"], params["idempotency_token"], module.check_mode)
+        if params["wait"] and not module.check_mode and result.get("dispatched_job_id"):
+            child = client.get_job(result["dispatched_job_id"], namespace) or {}
             try:
-                result.update(wait_for_job(client, result["dispatched_job_id"], ns, child.get("Type") or "batch",
-                                           registration_of(child), p["wait_timeout"], p["wait_interval"]))
+                result.update(wait_for_job(client, result["dispatched_job_id"], namespace, child.get("Type") or "batch",
+                                           registration_of(child), params["wait_timeout"], params["wait_interval"]))
             except WaitFailed as exc:
                 result.update(exc.details)
                 module.fail_json(msg=str(exc), **result)

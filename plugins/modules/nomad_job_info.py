@@ -125,16 +125,16 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    if p["concurrency"] < 1:
-        module.fail_json(msg="concurrency: must be >= 1, got %s" % p["concurrency"])
-    client = module.client(pool_size=p["concurrency"])
-    ns = p["namespace"]
+    params = module.params
+    if params["concurrency"] < 1:
+        module.fail_json(msg="concurrency: must be >= 1, got %s" % params["concurrency"])
+    client = module.client(pool_size=params["concurrency"])
+    namespace = params["namespace"]
     try:
-        names = p["name"]
+        names = params["name"]
         if names is None:
-            names = [j["ID"] for j in client.list_jobs(ns, prefix=p["prefix"]) or []]
-        infos = run_many(names, lambda n: job_info(client, n, ns), concurrency=p["concurrency"])
+            names = [j["ID"] for j in client.list_jobs(namespace, prefix=params["prefix"]) or []]
+        infos = run_many(names, lambda n: job_info(client, n, namespace), concurrency=params["concurrency"])
     except NomadError as exc:
         module.fail_nomad(exc)
     jobs, missing = [], []
@@ -142,7 +142,7 @@ def main():
         if info is None:
             missing.append(name)
             continue
-        if not p["include_spec"]:
+        if not params["include_spec"]:
             info.pop("job", None)
         jobs.append(info)
     module.exit_json(changed=False, jobs=jobs, missing=missing)

@@ -174,15 +174,15 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    if p["concurrency"] < 1:
-        module.fail_json(msg="concurrency: must be >= 1, got %s" % p["concurrency"])
+    params = module.params
+    if params["concurrency"] < 1:
+        module.fail_json(msg="concurrency: must be >= 1, got %s" % params["concurrency"])
     # Validate every job before touching the server: bad input changes nothing.
     jobs, seen = [], {}
     try:
-        for index, item in enumerate(p["jobs"]):
+        for index, item in enumerate(params["jobs"]):
             job = unwrap_job(item, where="jobs[%d]" % index)
-            key = (job.get("Namespace") or p["namespace"], job["ID"])
+            key = (job.get("Namespace") or params["namespace"], job["ID"])
             if key in seen:
                 module.fail_json(msg="jobs[%d]: job %r in namespace %r is also jobs[%d]"
                                  % (index, key[1], key[0], seen[key]))
@@ -190,8 +190,8 @@ def main():
             jobs.append(job)
     except JobSpecError as exc:
         module.fail_json(msg=str(exc))
-    client = module.client(pool_size=p["concurrency"])
-    opts = JobOptions(state=p["state"], check_mode=module.check_mode, **{k: p[k] for k in JOB_OPTIONS})
+    client = module.client(pool_size=params["concurrency"])
+    opts = JobOptions(state=params["state"], check_mode=module.check_mode, **{k: params[k] for k in JOB_OPTIONS})
 
     def one(job):
         return apply_job(client, job, opts)
@@ -202,7 +202,7 @@ def main():
         base.pop("diff", None)
         return restate(base, base.get("outcome", "failed"), failed=True, msg=describe_failure(exc))
 
-    results = run_many(jobs, one, concurrency=p["concurrency"], on_error=failed)
+    results = run_many(jobs, one, concurrency=params["concurrency"], on_error=failed)
     summary = {"created": 0, "updated": 0, "unchanged": 0, "promoted": 0, "deleted": 0, "absent": 0, "failed": 0}
     diffs = []
     for res in results:

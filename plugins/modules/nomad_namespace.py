@@ -125,22 +125,22 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
+    params = module.params
     client = module.client()
-    desired = {"Name": p["name"]}
-    if p["description"] is not None:
-        desired["Description"] = p["description"]
-    if p["meta"] is not None:
-        bad = [k for k, v in p["meta"].items() if not isinstance(v, str)]
+    desired = {"Name": params["name"]}
+    if params["description"] is not None:
+        desired["Description"] = params["description"]
+    if params["meta"] is not None:
+        bad = [k for k, v in params["meta"].items() if not isinstance(v, str)]
         if bad:
-            module.fail_json(msg="meta.%s: values must be strings, got %r" % (bad[0], p["meta"][bad[0]]))
-        desired["Meta"] = p["meta"]
-    if p["quota"] is not None:
-        desired["Quota"] = p["quota"]
-    if p["capabilities"] is not None:
-        desired["Capabilities"] = {api: p["capabilities"][opt] for opt, api in CAPS.items()
-                                   if p["capabilities"][opt] is not None}
-    path = "/v1/namespace/%s" % p["name"]
+            module.fail_json(msg="meta.%s: values must be strings, got %r" % (bad[0], params["meta"][bad[0]]))
+        desired["Meta"] = params["meta"]
+    if params["quota"] is not None:
+        desired["Quota"] = params["quota"]
+    if params["capabilities"] is not None:
+        desired["Capabilities"] = {api: params["capabilities"][opt] for opt, api in CAPS.items()
+                                   if params["capabilities"][opt] is not None}
+    path = "/v1/namespace/%s" % params["name"]
     try:
         current = client.request("GET", path, missing_ok=True)
     except NomadError as exc:
@@ -153,7 +153,7 @@ def main():
         return client.request("POST", path, body=body)
 
     result = ensure_object(module, current, desired, write, lambda: client.request("DELETE", path),
-                           exact=("Meta",), extra={"name": p["name"]})
+                           exact=("Meta",), extra={"name": params["name"]})
     module.exit_json(**result)
 
 

@@ -145,14 +145,14 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
+    params = module.params
     client = module.client()
-    desired = {"Name": p["name"]}
-    if p["description"] is not None:
-        desired["Description"] = p["description"]
-    if p["limits"] is not None:
-        desired["Limits"] = sorted((_limit(i) for i in p["limits"]), key=lambda x: x["Region"])
-    path = "/v1/quota/%s" % p["name"]
+    desired = {"Name": params["name"]}
+    if params["description"] is not None:
+        desired["Description"] = params["description"]
+    if params["limits"] is not None:
+        desired["Limits"] = sorted((_limit(i) for i in params["limits"]), key=lambda x: x["Region"])
+    path = "/v1/quota/%s" % params["name"]
     try:
         current = client.request("GET", path, missing_ok=True)
     except NomadError as exc:
@@ -173,7 +173,7 @@ def main():
         except NomadError as exc:
             enterprise_hint(module, exc)
 
-    result = ensure_object(module, compare, desired, write, delete, exact=("Limits",), extra={"name": p["name"]})
+    result = ensure_object(module, compare, desired, write, delete, exact=("Limits",), extra={"name": params["name"]})
     module.exit_json(**result)
 
 

@@ -106,10 +106,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    desired = {api: p[opt] for opt, api in TOP.items() if p[opt] is not None}
-    if p["preemption"]:
-        pre = {api: p["preemption"][opt] for opt, api in PREEMPT.items() if p["preemption"][opt] is not None}
+    params = module.params
+    desired = {api: params[opt] for opt, api in TOP.items() if params[opt] is not None}
+    if params["preemption"]:
+        pre = {api: params["preemption"][opt] for opt, api in PREEMPT.items() if params["preemption"][opt] is not None}
         if pre:
             desired["PreemptionConfig"] = pre
     client = module.client()

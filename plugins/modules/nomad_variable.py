@@ -95,41 +95,41 @@ def main():
         required_if=[("state", "present", ("items",))],
         supports_check_mode=True,
     )
-    p = module.params
-    var_path = p["path"].strip("/")
+    params = module.params
+    var_path = params["path"].strip("/")
     if not var_path:
-        module.fail_json(msg="path: must not be empty, got %r" % p["path"])
-    items = p["items"] or {}
+        module.fail_json(msg="path: must not be empty, got %r" % params["path"])
+    items = params["items"] or {}
     for key, val in items.items():
         if not isinstance(val, str):
             module.fail_json(msg="items.%s: values must be strings, got a %s" % (key, type(val).__name__))
     client = module.client()
-    ns = p["namespace"]
+    namespace = params["namespace"]
     endpoint = "/v1/var/%s" % var_path
     try:
-        current = client.request("GET", endpoint, namespace=ns, missing_ok=True)
+        current = client.request("GET", endpoint, namespace=namespace, missing_ok=True)
         index = (current or {}).get("ModifyIndex", 0)
-        if p["check_index"] is not None and p["check_index"] != index:
+        if params["check_index"] is not None and params["check_index"] != index:
             module.fail_json(msg="check_index=%s but variable %r in namespace %r is at modify index %s; nothing changed"
-                             % (p["check_index"], var_path, ns, index), modify_index=index, path=var_path)
+                             % (params["check_index"], var_path, namespace, index), modify_index=index, path=var_path)
         live_items = (current or {}).get("Items") or {}
-        present = p["state"] == "present"
+        present = params["state"] == "present"
         changed = (live_items != items or current is None) if present else current is not None
         result = {"changed": changed, "path": var_path}
         if current is not None:
             result["modify_index"] = index
         if changed and not module.check_mode:
             if present:
-                body = {"Namespace": ns, "Path": var_path, "Items": items}
-                resp = client.request("PUT", endpoint, namespace=ns, body=body, params={"cas": index}) or {}
+                body = {"Namespace": namespace, "Path": var_path, "Items": items}
+                resp = client.request("PUT", endpoint, namespace=namespace, body=body, params={"cas": index}) or {}
                 result["modify_index"] = resp.get("ModifyIndex", index)
             else:
-                client.request("DELETE", endpoint, namespace=ns, params={"cas": index})
+                client.request("DELETE", endpoint, namespace=namespace, params={"cas": index})
                 result.pop("modify_index", None)
     except NomadError as exc:
         if exc.status == 409:
             module.fail_json(msg="variable %r in namespace %r changed concurrently (check-and-set on modify index %s "
-                             "failed); nothing written" % (var_path, ns, index),
+                             "failed); nothing written" % (var_path, namespace, index),
                              nomad_error=dict(exc.as_dict(), error="(conflicting variable not shown)"))
         module.fail_nomad(exc)
     if present:

@@ -18,7 +18,7 @@ def digest(obj, length=16):
 
 
 class Agent:
-    """One agent with its fleet defaults applied (``eff``) and its derived names."""
+    """One agent with its fleet defaults applied (``effective``) and its derived names."""
 
     def __init__(self, fleet, tenant, spec):
         self.fleet = fleet
@@ -31,7 +31,7 @@ class Agent:
         self.service_name = naming.agent_object_name(fleet.name, tenant.name, self.name)
         self.vault_name = naming.agent_object_name(fleet.name, tenant.name, self.name)
         self.path = f"tenants.{tenant.name}.agents.{self.name}"
-        self.eff = self._effective(fleet.defaults)
+        self.effective = self._effective(fleet.defaults)
         self.digest = digest(spec)
 
     @property
@@ -68,7 +68,7 @@ class Agent:
 
     def _effective(self, defaults):
         s = self.spec
-        eff = {
+        effective = {
             "datacenters": s["datacenters"] or defaults["datacenters"],
             "node_pool": s["node_pool"] or defaults["node_pool"],
             "priority": s["priority"] or defaults["priority"],
@@ -78,16 +78,16 @@ class Agent:
             "token_max_ttl": (s["vault"] or {}).get("token_max_ttl") or defaults["vault"]["token_max_ttl"],
         }
         if s["retry"]:
-            eff["restart"], eff["reschedule"] = presets.retry_policies(s["retry"])
+            effective["restart"], effective["reschedule"] = presets.retry_policies(s["retry"])
         else:
             batch = self.kind != "service"
-            eff["restart"] = presets.layered(presets.RESTART, defaults["restart"], s["restart"], batch)
-            eff["reschedule"] = presets.layered(presets.RESCHEDULE, defaults["reschedule"], s["reschedule"], batch)
+            effective["restart"] = presets.layered(presets.RESTART, defaults["restart"], s["restart"], batch)
+            effective["reschedule"] = presets.layered(presets.RESCHEDULE, defaults["reschedule"], s["reschedule"], batch)
         if self.kind == "service":
             update = dict(defaults["update"])
             update.update({k: v for k, v in (s["update"] or {}).items() if v is not None})
-            eff["update"] = update
-        return eff
+            effective["update"] = update
+        return effective
 
 
 class Tenant:

@@ -146,7 +146,7 @@ def _scaling(agent):
 
 def _task(agent):
     spec = agent.spec
-    eff = agent.eff
+    effective = agent.effective
     defaults = agent.fleet.defaults
     config = {"image": spec["image"]}
     if spec["command"]:
@@ -160,7 +160,7 @@ def _task(agent):
     if res.get("memory_max"):
         resources["MemoryMaxMB"] = res["memory_max"]
     task = {"name": agent.name, "driver": defaults["driver"], "config": config, "env": env,
-            "resources": resources, "kill_timeout": ns(eff["kill_timeout"]), "kill_signal": eff["kill_signal"],
+            "resources": resources, "kill_timeout": ns(effective["kill_timeout"]), "kill_signal": effective["kill_signal"],
             "templates": _secret_templates(agent), "vault": None, "identities": [], "dispatch_payload": None}
     if spec["secrets"]:
         vault = defaults["vault"]
@@ -175,27 +175,27 @@ def _task(agent):
 
 def job_context(agent):
     spec = agent.spec
-    eff = agent.eff
+    effective = agent.effective
     meta = dict(spec["meta"])
     meta.update(ownership_meta(agent))
     task = _task(agent)
     groups = []
     for name, count, gmeta in agent.groups:
         groups.append({"name": name, "count": count, "meta": dict(gmeta), "networks": _network(agent),
-                       "services": _services(agent), "restart": _restart(eff["restart"]),
-                       "reschedule": _reschedule(eff["reschedule"]), "scaling": _scaling(agent),
+                       "services": _services(agent), "restart": _restart(effective["restart"]),
+                       "reschedule": _reschedule(effective["reschedule"]), "scaling": _scaling(agent),
                        "tasks": [task]})
     ctx = {
         "agent": {"name": agent.name, "tenant": agent.tenant.name, "kind": agent.kind,
                   "version": spec["version"], "image": spec["image"], "service": agent.service_name},
         "job": {"id": agent.job_id, "name": agent.job_id, "namespace": agent.namespace,
-                "region": agent.fleet.defaults["region"], "datacenters": list(eff["datacenters"]),
-                "node_pool": eff["node_pool"], "priority": eff["priority"], "meta": meta},
+                "region": agent.fleet.defaults["region"], "datacenters": list(effective["datacenters"]),
+                "node_pool": effective["node_pool"], "priority": effective["priority"], "meta": meta},
         "groups": groups,
         "update": None, "periodic": None, "parameterized": None,
     }
     if agent.kind == "service":
-        u = eff["update"]
+        u = effective["update"]
         ctx["update"] = {"MaxParallel": u["max_parallel"], "Canary": u["canary"], "AutoRevert": u["auto_revert"],
                          "AutoPromote": u["auto_promote"], "MinHealthyTime": ns(u["min_healthy_time"]),
                          "HealthyDeadline": ns(u["healthy_deadline"]),

@@ -29,7 +29,7 @@ def acl_policy_hcl(tenant):
             f"  capabilities = [{caps}]\n"
             "}\n")
     # Registering a job into a node pool needs read on that pool.
-    for pool in sorted({a.eff["node_pool"] for a in tenant.agents}):
+    for pool in sorted({a.effective["node_pool"] for a in tenant.agents}):
         text += f'\nnode_pool "{pool}" {{\n  policy = "read"\n}}\n'
     return text
 

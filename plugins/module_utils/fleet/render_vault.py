@@ -39,7 +39,7 @@ def jwt_role(agent):
         "claim_mappings": {"nomad_namespace": "nomad_namespace", "nomad_job_id": "nomad_job_id",
                            "nomad_task": "nomad_task"},
         "token_policies": [agent.vault_name],
-        "token_ttl": seconds(agent.eff["token_ttl"]),
-        "token_max_ttl": seconds(agent.eff["token_max_ttl"]),
+        "token_ttl": seconds(agent.effective["token_ttl"]),
+        "token_max_ttl": seconds(agent.effective["token_max_ttl"]),
         "token_type": "service",
     }

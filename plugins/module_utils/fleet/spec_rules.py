@@ -39,21 +39,21 @@ def _effective_update(agent, defaults):
     """(API-form update, {spec key: path it comes from}, spec-form effective values)."""
     base = defaults.get("update") or {}
     own = agent.get("update") or {}
-    eff, where = {}, {}
+    effective, where = {}, {}
     for key in _UPDATE_KEYS.values():
         if own.get(key) is not None:
-            eff[key], where[key] = own[key], join(join(agent["_path"], "update"), key)
+            effective[key], where[key] = own[key], join(join(agent["_path"], "update"), key)
         else:
-            eff[key], where[key] = base.get(key), f"defaults.update.{key}"
+            effective[key], where[key] = base.get(key), f"defaults.update.{key}"
     api = {}
     for go, key in _UPDATE_KEYS.items():
-        value = eff[key]
+        value = effective[key]
         api[go] = parse_duration(value) if key.endswith(("_time", "_deadline")) else value
-    return api, where, eff
+    return api, where, effective
 
 
-def _update_hint(field, eff):
-    mht, hd, pd = eff["min_healthy_time"], eff["healthy_deadline"], eff["progress_deadline"]
+def _update_hint(field, effective):
+    mht, hd, pd = effective["min_healthy_time"], effective["healthy_deadline"], effective["progress_deadline"]
     return {
         "AutoPromote": "update.canary: 1 (or more) with auto_promote, or auto_promote: false",
         "MinHealthyTime": f"a min_healthy_time shorter than healthy_deadline ({hd})",
@@ -65,14 +65,14 @@ def _update_hint(field, eff):
 
 def _check_update(agent, defaults, errors):
     try:
-        api, where, eff = _effective_update(agent, defaults)
+        api, where, effective = _effective_update(agent, defaults)
     except (TypeError, ValueError, AttributeError):
         return  # a value already failed its schema check
     for field, message in update.update_problems(api):
         key = _UPDATE_KEYS.get(field)
         if key:
             errors.append(refusal(where[key], message, f"{STRUCTS} UpdateStrategy.Validate",
-                                  _update_hint(field, eff), eff[key]))
+                                  _update_hint(field, effective), effective[key]))
     own_kill = agent.get("kill_timeout")
     kill = own_kill or defaults.get("kill_timeout")
     try:
@@ -82,7 +82,7 @@ def _check_update(agent, defaults, errors):
     if problem:
         path = join(agent["_path"], "kill_timeout") if own_kill else "defaults.kill_timeout"
         errors.append(refusal(path, problem, f"{STRUCTS} Task.Validate",
-                              f"a kill_timeout of at most update.progress_deadline ({eff['progress_deadline']}), "
+                              f"a kill_timeout of at most update.progress_deadline ({effective['progress_deadline']}), "
                               "or a longer progress_deadline", kill))
 
 
