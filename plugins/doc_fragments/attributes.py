@@ -5,18 +5,31 @@
 from __future__ import annotations
 
 
-def _group(name):
-    return r"""
+class ModuleDocFragment(object):
+
+    ACTIONGROUP_NOMAD = r"""
 attributes:
   action_group:
-    description: Use C(group/agentfleet.hashistack.%s) in C(module_defaults) to set the connection options once per play.
+    description: Use C(group/agentfleet.hashistack.nomad) in C(module_defaults) to set the connection options once per play.
     support: full
     membership:
-      - agentfleet.hashistack.%s
-""" % (name, name)
+      - agentfleet.hashistack.nomad
+"""
 
+    ACTIONGROUP_VAULT = r"""
+attributes:
+  action_group:
+    description: Use C(group/agentfleet.hashistack.vault) in C(module_defaults) to set the connection options once per play.
+    support: full
+    membership:
+      - agentfleet.hashistack.vault
+"""
 
-class ModuleDocFragment(object):
-    ACTIONGROUP_NOMAD = _group("nomad")
-    ACTIONGROUP_VAULT = _group("vault")
-    ACTIONGROUP_CONSUL = _group("consul")
+    ACTIONGROUP_CONSUL = r"""
+attributes:
+  action_group:
+    description: Use C(group/agentfleet.hashistack.consul) in C(module_defaults) to set the connection options once per play.
+    support: full
+    membership:
+      - agentfleet.hashistack.consul
+"""

@@ -20,6 +20,8 @@ Vault's extra spellings (a count of seconds, whole days ``7d``) are accepted onl
 """
 from __future__ import annotations
 
+import math
+
 import re
 
 NS_PER_SECOND = 10 ** 9
@@ -153,7 +155,7 @@ def seconds_or_duration(value, name="duration", whole_days=False):
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise DurationError(f"{name}: {value!r} is not a duration; {_HINT}")
     if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
+        if isinstance(value, float) and not math.isfinite(value):
             raise DurationError(f"{name}: {value!r} is not a duration; {_HINT}")
         total = int(value)
     elif value.isascii() and value.isdigit():

@@ -40,6 +40,7 @@ attributes:
   diff_mode:
     support: none
   idempotent:
+    description: Reads only; running it again changes nothing.
     support: full
   platform:
     platforms: posix

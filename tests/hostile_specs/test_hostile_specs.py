@@ -10,6 +10,7 @@ mutates) must render, so a refusal is never just a broken base.
 """
 import json
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -40,15 +41,30 @@ def header(path):
     return out
 
 
+# The symlink-escape cases need links that leave the folder; ansible-test's sanity refuses
+# such links in the tree, so the folder is copied and the links are made per session.
+ESCAPES = {"escape-etc": "/etc", "escape-passwd.json.j2": "/etc/passwd", "escape-readme.json.j2": str(REPO / "README.md")}
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    """The hostile template folder with its escaping symlinks."""
+    folder = tmp_path_factory.mktemp("hostile") / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    for name, target in ESCAPES.items():
+        (folder / name).symlink_to(target)
+    return folder
+
+
 def run_action(name, args, tmp_path):
     return _run_action(name, args, playbook_dir=tmp_path)
 
 
-def entry_points(case, tmp_path):
+def entry_points(case, tmp_path, templates):
     render_dir, bundle = tmp_path / "render", tmp_path / "bundle" / "fleet.json"
     render_dir.mkdir()
     bundle.parent.mkdir()
-    common = {"src": str(case), "template_dirs": [str(TEMPLATES)]}
+    common = {"src": str(case), "template_dirs": [str(templates)]}
     yield "fleet_render", run_action("fleet_render", dict(common, dest=str(render_dir)), tmp_path), render_dir
     yield "fleet_bundle", run_action("fleet_bundle", dict(common, dest=str(bundle), cache=False), tmp_path), bundle.parent
 
@@ -68,19 +84,19 @@ def test_there_are_at_least_100_cases_in_every_family():
     assert len(families) >= 18, families
 
 
-def test_the_base_spec_renders(tmp_path):
-    for name, result, out in entry_points(HERE / "_base.yml", tmp_path):
+def test_the_base_spec_renders(tmp_path, templates):
+    for name, result, out in entry_points(HERE / "_base.yml", tmp_path, templates):
         assert not result.get("failed"), (name, result.get("msg"))
         assert any(out.rglob("*")), name
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_hostile_spec_is_refused(case, tmp_path):
+def test_hostile_spec_is_refused(case, tmp_path, templates):
     meta = header(case)
     expect = meta["expect-path"].replace("<file>", str(case))
     started = time.monotonic()
-    for name, result, out in entry_points(case, tmp_path):
+    for name, result, out in entry_points(case, tmp_path, templates):
         elapsed = time.monotonic() - started
         assert result.get("failed") is True, (name, result)
         text = _errors_text(result)
@@ -136,13 +152,13 @@ PLAYBOOK_SAMPLE = ["template-injection/ssti-cycler-os-system", "alias-bomb/billi
 
 @pytest.mark.integration
 @pytest.mark.parametrize("rel", PLAYBOOK_SAMPLE)
-def test_hostile_spec_through_ansible_playbook(rel, tmp_path):
+def test_hostile_spec_through_ansible_playbook(rel, tmp_path, templates):
     from tests.support.playbook import run_playbook
     case = HERE / f"{rel}.yml"
     out = tmp_path / "render"
     run = run_playbook((REPO / "playbooks" / "render.yml").read_text(), tmp_path=tmp_path / "play",
                        extra_vars={"fleet_file": str(case), "render_dir": str(out),
-                                   "fleet_template_dirs": [str(TEMPLATES)]}, timeout=120)
+                                   "fleet_template_dirs": [str(templates)]}, timeout=120)
     assert run.rc != 0, run.output
     result = run.result("Validate the spec and write the rendered files")
     expect = header(case)["expect-path"].replace("<file>", str(case))

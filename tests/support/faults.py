@@ -134,7 +134,7 @@ class FaultServer:
                     sock.sendall(b" ")
                 return False
             if kind == "status":
-                _, status, headers, body = behaviour
+                dummy, status, headers, body = behaviour
                 data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 head = ["HTTP/1.1 %d Fault" % status, "Content-Type: application/json",
                         "Content-Length: %d" % len(data)]
@@ -160,7 +160,7 @@ def _read_request(reader):
         header = reader.readline()
         if header in (b"\r\n", b"\n", b""):
             break
-        name, _, value = header.decode("latin-1").partition(":")
+        name, dummy, value = header.decode("latin-1").partition(":")
         if name.strip().lower() == "content-length":
             length = int(value.strip() or 0)
     if length:

@@ -8,7 +8,8 @@
 | Nomad job                 | ``Meta.agentfleet_fleet == <fleet>`` and ``Meta.agentfleet_owner == agentfleet.fleet/<fleet>`` |
 | Nomad namespace           | ``Meta.agentfleet_fleet == <fleet>``                                    |
 | Nomad ACL policy, quota   | first word of ``Description`` ``== agentfleet.fleet/<fleet>``           |
-| Vault ACL policy          | first line ``== # Managed by agentfleet: fleet=<f> tenant=<t> agent=<a>`` with ``<f> == <fleet>`` and the policy named ``<f>--<t>--<a>`` |
+| Vault ACL policy          | first line ``== # Managed by agentfleet: fleet=<f> tenant=<t> agent=<a>`` with   |
+|                           | ``<f> == <fleet>`` and the policy named ``<f>--<t>--<a>``                     |
 | Vault JWT role            | name splits into ``(<fleet>, <t>, <a>)``, ``token_policies == [<name>]``, and that policy is owned |
 | Consul config entry       | ``Meta.agentfleet_fleet == <fleet>``                                    |
 

@@ -53,7 +53,7 @@ class JobRenderer:
                 return None, [SpecError(where, problem, user)]
         try:
             text = templates.render(self._template(agent), job_context(agent))
-        except templates.errors() as exc:
+        except templates.errors() as exc:  # pylint: disable=catching-non-exception
             message = getattr(exc, "message", None) or str(exc)
             return None, [SpecError(where, f"job template failed ({type(exc).__name__}): {message}",
                                     user or agent.kind)]

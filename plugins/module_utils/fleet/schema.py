@@ -93,7 +93,7 @@ GUARDRAILS = Field("struct", default={}, fields={
     "max_memory_per_task": Field("int", default=8192, minimum=1),
     "require_image_digest": Field("bool", default=True),
     "allowed_registries": Field("list", item=Field("str", pattern=r"^[a-z0-9.-]+(:\d+)?(/[a-z0-9._/-]+)?$"),
-                            required=True, min_items=1),
+                                required=True, min_items=1),
     "require_checks": Field("bool", default=True),
     "require_resources": Field("bool", default=True),
     "max_secret_ttl": Field("duration", default="24h"),

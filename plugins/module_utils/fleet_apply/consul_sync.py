@@ -72,8 +72,8 @@ class ConsulSync(FleetSync):
         if not self.check:
             if not self.client.put_config_entry(desired, cas=(current or {}).get("ModifyIndex", 0)):
                 return restate(out, "failed",
-                            msg="config entry %s/%s changed while being applied (check-and-set failed); "
-                                "re-run" % (kind, name))
+                               msg="config entry %s/%s changed while being applied (check-and-set failed); "
+                               "re-run" % (kind, name))
         return out
 
     def _on_error(self, entry, exc):

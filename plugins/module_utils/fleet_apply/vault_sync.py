@@ -174,4 +174,3 @@ class VaultSync(FleetSync):
             else:
                 out.append(object_result("vault_policy", name, None, "absent"))
         return out
-

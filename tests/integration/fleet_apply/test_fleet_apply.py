@@ -89,7 +89,7 @@ def test_plan_apply_reapply_and_change_one_agent(stack, tmp_path):
     assert again.rc == 0, again
     assert again.changed == [], again.changed
     assert report(again)["counts"] == {"unchanged": 7, "updated": 0, "failed": 0, "not_applied": 0, "reverted": 0,
-                                      "pruned": 0}
+                                       "pruned": 0}
 
     # Change one agent: only its objects change.
     changed = copy.deepcopy(spec)

@@ -69,7 +69,7 @@ def test_dispatch_fault_mid_batch_reports_every_item_and_rerun_never_duplicates(
     res = first.result(DISPATCH)
     assert res["changed"] is True and res["failed"] is True
     assert [r["outcome"] for r in res["results"]] == ["dispatched", "dispatched", "failed", "not_attempted",
-                                                        "not_attempted"]
+                                                      "not_attempted"]
     assert res["summary"] == {"dispatched": 2, "existing": 0, "refused": 0, "failed": 1, "not_attempted": 2}
     assert "stopped at item W-3" in res["msg"] and "2 dispatched" in res["msg"]
     assert res["results"][3]["msg"] == "not attempted: item W-3 failed first"

@@ -89,7 +89,7 @@ def _check_failover(entry, key, failover, is_subset):
             raise ValidationError(tprefix + "Peer cannot be set with Datacenter")
         if tsubset and (target.get("Service") or "") in ("", entry["Name"]) and not is_subset(tsubset):
             raise ValidationError("%sServiceSubset %s is not a valid subset of %s" % (tprefix, quote(tsubset),
-                                                                                     quote(entry["Name"])))
+                                                                                      quote(entry["Name"])))
     if any(dc == "" for dc in datacenters):
         raise ValidationError("Bad Failover[%s].Datacenters: found empty datacenter" % quote(key))
 

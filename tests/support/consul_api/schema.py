@@ -26,7 +26,7 @@ import re
 
 from tests.support.consul_api import (
     rules_intentions, rules_proxy_defaults, rules_resolver, rules_service_defaults)
-from tests.support.consul_api.rules_common import (  # noqa: F401 (ValidationError, go_duration_string re-exported)
+from tests.support.consul_api.rules_common import (  # noqa: F401 pylint: disable=unused-import
     ValidationError, go_duration_string, multierror)
 
 STR, INT, UINT, BOOL, DURATION, ANY = "string", "int", "uint", "bool", "duration", "any"

@@ -74,7 +74,7 @@ def parse(spec):
 
 
 def _day_matches(day, fields):
-    (doms, dom_restricted), (months, _), (dows, dow_restricted), (years, _) = \
+    (doms, dom_restricted), (months, _months_restricted), (dows, dow_restricted), (years, _years_restricted) = \
         fields[3], fields[4], fields[5], fields[6]
     if day.year not in years or day.month not in months:
         return False
@@ -91,7 +91,7 @@ def next_time(spec, after):
     seconds, minutes, hours = (sorted(fields[i][0]) for i in range(3))
     start = after.replace(microsecond=0) + datetime.timedelta(seconds=1)
     day = start.date()
-    for _ in range(SEARCH_DAYS):
+    for dummy in range(SEARCH_DAYS):
         if _day_matches(day, fields):
             for hour in hours:
                 for minute in minutes:

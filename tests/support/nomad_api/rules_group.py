@@ -45,7 +45,6 @@ def scaling_errors(group, job):
     return errs
 
 
-
 def group_errors(group, job):
     """structs.go TaskGroup.Validate for a canonical group of ``job``."""
     jtype = job.get("Type")

@@ -67,7 +67,6 @@ def parameterized_errors(p):
     return errs
 
 
-
 def job_validate_errors(job):
     """structs.go Job.Validate for a canonical api.Job JSON object."""
     errs = []

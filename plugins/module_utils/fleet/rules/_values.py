@@ -5,7 +5,7 @@
 duration parser/formatter (re-exported, so rule code imports durations from one place)."""
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import (  # noqa: F401
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import (  # noqa: F401 pylint: disable=unused-import
     format_duration, parse as parse_duration)
 
 

@@ -28,7 +28,7 @@ PAYLOADS = ("optional", "required", "forbidden")
 _NEEDS_RTARGET = ("=", "==", "is", "!=", "not", "<", "<=", ">", ">=")
 _SET_OPS = ("set_contains", "set_contains_all", "set_contains_any")
 CONSTRAINT_OPS = _NEEDS_RTARGET + _SET_OPS + ("regexp", "version", "semver", "distinct_hosts",
-                                             "distinct_property", "is_set", "is_not_set")
+                                              "distinct_property", "is_set", "is_not_set")
 AFFINITY_OPS = _NEEDS_RTARGET + _SET_OPS + ("regexp", "version", "semver")
 
 

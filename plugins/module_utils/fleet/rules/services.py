@@ -41,7 +41,7 @@ def http_path_problem(path):
     if not isinstance(path, str) or not path:
         return "http type must have http path"
     # url.Parse unescapes the path and the fragment, never the query (kept raw)
-    rest, _, fragment = path.partition("#")
+    rest, dummy, fragment = path.partition("#")
     escaped = rest.partition("?")[0] + fragment
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path) or _BAD_ESCAPE.search(escaped) or path.startswith(":"):
         return "http type must have valid http path"

@@ -74,7 +74,7 @@ def test_backoff_doubles_from_retry_delay_and_is_capped():
     policy = retry_policy(retries=10, retry_delay=1.0)
     policy.backoff_jitter = 0
     waits = []
-    for _ in range(6):
+    for dummy in range(6):
         policy = _increment(policy, "GET", NewConnectionError(None, "refused"))
         waits.append(policy.get_backoff_time())
     # retry_delay before the first retry, then doubling, capped at BACKOFF_MAX.
@@ -83,7 +83,7 @@ def test_backoff_doubles_from_retry_delay_and_is_capped():
 
 def test_backoff_jitter_is_at_most_a_tenth_of_retry_delay():
     policy = _increment(retry_policy(retries=3, retry_delay=2.0), "GET", NewConnectionError(None, "refused"))
-    assert all(2.0 <= policy.get_backoff_time() <= 2.2 for _ in range(50))
+    assert all(2.0 <= policy.get_backoff_time() <= 2.2 for dummy in range(50))
 
 
 class _Resp:
@@ -134,7 +134,7 @@ def test_health_trips_after_threshold_and_an_answer_resets_the_count():
 
 def test_health_zero_never_trips():
     health = BackendHealth("Vault", "http://v:8200", threshold=0)
-    for _ in range(50):
+    for dummy in range(50):
         health.failed("x")
     assert health.down is None
 
@@ -171,7 +171,7 @@ class _Conn:
 
 def test_watchdog_cuts_the_connection_of_a_call_at_its_deadline_only():
     late, early, finished = _http._Call(5), _http._Call(0.1), _http._Call(0.1)
-    conns = [_Conn() for _ in range(3)]
+    conns = [_Conn() for dummy in range(3)]
     for call, conn in zip((late, early, finished), conns):
         call.attach(conn)
     finished.finish()

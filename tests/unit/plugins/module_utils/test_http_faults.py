@@ -145,7 +145,7 @@ def test_fast_fail_after_consecutive_failures(client):
     build, read, error = FAST_FAIL_CLIENTS[client]
     address = refused_address()
     one = build(address)
-    for _ in range(2):
+    for dummy in range(2):
         assert "cannot connect" in timed(lambda: read(one), error)[1]
     assert one.down is not None
     elapsed, msg = timed(lambda: read(one), error)

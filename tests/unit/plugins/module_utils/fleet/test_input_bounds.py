@@ -45,7 +45,7 @@ def test_only_json_data_types():
 def test_data_bounds_for_inline_specs():
     with pytest.raises(FleetSpecError, match="deeper than"):
         nested = value = {}
-        for _ in range(100):
+        for dummy in range(100):
             value["a"] = {}
             value = value["a"]
         spec_source.check_bounds(nested)

@@ -151,7 +151,7 @@ def test_consul_entries_are_checked():
     assert "service-defaults.UpstreamConfig.Overrides[0].Limits.MaxConnections" in paths
     assert "service-defaults.UpstreamConfig.Overrides[0].PassiveHealthCheck.Interval" in paths
     assert entry_problems({"Kind": "service-resolver", "Name": "team-api", "RequestTimeout": "5s"}) == []
-    assert [p for p, _ in entry_problems({"Kind": "service-intentions", "Name": "x", "Sources": [
+    assert [p for p, dummy in entry_problems({"Kind": "service-intentions", "Name": "x", "Sources": [
         {"Name": "a", "Action": "allow"}, {"Name": "a", "Action": "deny"}]})] == ["service-intentions.Sources[1].Name"]
 
 

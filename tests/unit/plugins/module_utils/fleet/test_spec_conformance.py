@@ -84,7 +84,7 @@ def test_refusals_name_the_rule_and_what_to_write_instead():
 def test_every_catalogue_entry_points_to_a_spec_test_or_a_reason():
     for server, entries in DATA["catalogue"].items():
         for case_id, target in entries.items():
-            kind, _, ref = target.partition(":")
+            kind, dummy, ref = target.partition(":")
             assert kind in ("spec", "unreachable"), (server, case_id, target)
             if kind == "spec":
                 assert ref in DATA["spec_tests"], (server, case_id, ref)

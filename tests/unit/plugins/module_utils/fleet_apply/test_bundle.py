@@ -100,7 +100,7 @@ def test_template_names_from_file_text():
 
 def test_select_agents(built):
     assert bundles.select_agents(built, tenants=["support"]) == ["support/nightly-report", "support/ticket-worker",
-                                                           "support/triage"]
+                                                                 "support/triage"]
     assert bundles.select_agents(built, agents=["research/digest"]) == ["research/digest"]
 
 

@@ -18,7 +18,7 @@ def test_each_job_gets_its_own_namespace_failure_or_the_first_one():
                {"object": "namespace", "name": "b", "agent": None, "outcome": "created"}]
     out = NomadSync(FakeNomad(), BUNDLE).not_applied_jobs(tenancy)
     assert [(r["agent"], r["outcome"], r["changed"]) for r in out] == [("a/x", "not_applied", False),
-                                                                        ("b/y", "not_applied", False)]
+                                                                       ("b/y", "not_applied", False)]
     assert out[0]["msg"] == ("not applied: namespace a failed first: namespace 'a' exists and is not owned "
                              "by fleet 'lab'; refusing to change it")
     assert out[1]["msg"].startswith("not applied: namespace a failed first")  # b's own namespace was fine

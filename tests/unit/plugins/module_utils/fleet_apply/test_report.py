@@ -51,7 +51,8 @@ def ok_phase(results=()):
 
 
 def test_preflight_failure_leaves_every_agent_not_applied_with_the_reason():
-    msg = "preflight failed, nothing was changed: Nomad at http://127.0.0.1:1 (address from environment variable NOMAD_ADDR; token from nowhere: no token is set): unreachable"
+    msg = ("preflight failed, nothing was changed: Nomad at http://127.0.0.1:1 (address from environment variable "
+           "NOMAD_ADDR; token from nowhere: no token is set): unreachable")
     rep = build_report(AGENTS, phases={"preflight": {"failed": True, "msg": msg},
                                        "error": {"task": "Check Nomad", "msg": msg}})
     assert rep["counts"]["not_applied"] == 4 and rep["total"] == 4 and rep["ok"] is False

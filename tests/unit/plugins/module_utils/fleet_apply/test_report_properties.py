@@ -12,7 +12,7 @@ WAITS = ["successful", "failed", "timeout", "reverted", "awaiting_promotion"]
 
 agent_key = st.one_of(st.sampled_from(KEYS), st.none(), st.sampled_from(["t9/gone", "t0/old"]))
 result = st.builds(lambda obj, name, agent, outcome: {"object": obj, "name": name, "agent": agent,
-                                                       "outcome": outcome, "msg": "m"},
+                                                      "outcome": outcome, "msg": "m"},
                    st.sampled_from(OBJECTS), st.sampled_from(["x", "y"]), agent_key, st.sampled_from(OUTCOMES))
 wait = st.builds(lambda agent, outcome: {"object": "deployment", "name": "x", "agent": agent, "outcome": outcome,
                                          "reason": "r"}, agent_key, st.sampled_from(WAITS))
