@@ -38,6 +38,10 @@ class ActionModule(FleetAction):
         data = load_bundle(params, "stop", {"fleet": params["fleet"], "agents": {}}, "fleet")
         if params["phase"] == "stop" and not (params["tenants"] or params["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
+        malformed = [ref for ref in params["agents"] if ref.count("/") != 1 or "" in ref.split("/")]
+        if params["phase"] == "stop" and malformed:
+            raise FleetActionFailed("agents: %s: write each agent as <tenant>/<agent>; nothing was stopped"
+                                    % ", ".join(repr(ref) for ref in malformed))
         for index, ref in enumerate(params["jobs"]):
             if not ref.get("job_id") or not ref.get("namespace"):
                 raise FleetActionFailed("jobs[%d]: needs job_id and namespace, got %r" % (index, ref))
@@ -63,6 +67,11 @@ class ActionModule(FleetAction):
                 results = sync.prune(params["wait_timeout"], params["wait_interval"])
             else:
                 results = sync.stop(params["tenants"], params["agents"])
+                if not results:
+                    self._display.warning(
+                        "kill switch: no job of fleet %r carries tenant %s or agent %s; nothing was stopped "
+                        "(check the spelling, or the jobs were already purged)"
+                        % (data["fleet"], params["tenants"] or "-", params["agents"] or "-"))
                 # The Vault objects to revoke: those of the stopped jobs' agents and of the
                 # agents named (already stopped or gone), named one way (fleet.naming).
                 pairs = {(r["tenant"], r["agent_name"]) for r in results if r.get("tenant") and r.get("agent_name")}

@@ -48,7 +48,8 @@ attributes:
     support: none
   check_mode:
     support: full
-    details: Plans every job and reads every object; registers, stops and deletes nothing.
+    details: Plans every job whose namespace exists and reads every object (a job in a namespace that does not
+      exist yet is reported as created without a plan); registers, stops and deletes nothing.
   diff_mode:
     support: full
     details: One before/after per changed namespace, ACL policy, quota or job.

@@ -44,7 +44,8 @@ def test_fleet_file_plan_writes_nothing(openbao, nomad_api, consul_api, tmp_path
     assert "PLAN (check mode, nothing changed):" in plan.stdout
     assert "7 agents: 0 unchanged, 7 updated, 0 failed, 0 not_applied, 0 reverted, 0 pruned" in plan.stdout
     assert nomad_api.jobs("research") == {} and consul_api.writes() == []
-    assert (tmp_path / "fleet.bundle.json").is_file()
+    # One work file per spec source (file name + a hash of its real path).
+    assert len(list(tmp_path.glob("fleet-*.bundle.json"))) == 1
 
 
 def test_preflight_names_the_lab_token_file(openbao, nomad_api, consul_api, tmp_path):
