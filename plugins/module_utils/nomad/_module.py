@@ -16,7 +16,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 
 from .client import HAS_NOMAD, IMPORT_ERROR, NomadClient, NomadError
-from .resources import differences, view
+from .resources import plan_object
 
 
 def connection_argument_spec():
@@ -117,15 +117,11 @@ def ensure_object(module, current, desired, write, delete, exact=(), present=Non
     values are not put in the result (they may hold secrets).
     """
     present = module.params.get("state", "present") == "present" if present is None else present
+    plan = plan_object(current, desired, exact, present)
+    changed, before, after = plan["changed"], plan["before"], plan["after"]
     result = dict(extra or {})
     if present:
-        diffs = ["(missing)"] if current is None else differences(desired, current, exact)
-        changed = bool(diffs)
-        before, after = view(current, desired, exact), desired
-        result["differences"] = diffs if current is not None else []
-    else:
-        changed = current is not None
-        before, after = (view(current, desired, exact) if current else {}), {}
+        result["differences"] = plan["differences"]
     try:
         if changed and not module.check_mode:
             if present:
