@@ -16,26 +16,20 @@ RESCHEDULE_PRESETS = ("standard", "limited", "none")
 STR_MAP = dict(item=Field("str"))
 
 
+def _retry_policy(presets, **own):
+    """A restart or reschedule block: a preset name, the fields both share, and ``own``."""
+    return Field("struct", default={}, fields=dict(
+        preset=Field("str", choices=presets), attempts=Field("int", minimum=0),
+        interval=Field("duration"), delay=Field("duration"), **own))
+
+
 def _restart():
-    return Field("struct", default={}, fields={
-        "preset": Field("str", choices=RESTART_PRESETS),
-        "attempts": Field("int", minimum=0),
-        "interval": Field("duration"),
-        "delay": Field("duration"),
-        "mode": Field("str", choices=("fail", "delay")),
-    })
+    return _retry_policy(RESTART_PRESETS, mode=Field("str", choices=("fail", "delay")))
 
 
 def _reschedule():
-    return Field("struct", default={}, fields={
-        "preset": Field("str", choices=RESCHEDULE_PRESETS),
-        "attempts": Field("int", minimum=0),
-        "interval": Field("duration"),
-        "delay": Field("duration"),
-        "delay_function": Field("str", choices=("constant", "exponential", "fibonacci")),
-        "max_delay": Field("duration"),
-        "unlimited": Field("bool"),
-    })
+    return _retry_policy(RESCHEDULE_PRESETS, max_delay=Field("duration"), unlimited=Field("bool"),
+                         delay_function=Field("str", choices=("constant", "exponential", "fibonacci")))
 
 
 def _update(defaults):
