@@ -18,6 +18,9 @@ ARGSPEC.update(
     items=dict(type="list", elements="raw", required=True),
     max_running=dict(type="int", required=True),
     fail_on_limit=dict(type="bool", default=True),
+    payload=dict(type="str", choices=["required", "optional", "forbidden"]),
+    meta_required=dict(type="list", elements="str"),
+    meta_optional=dict(type="list", elements="str"),
 )
 
 
@@ -27,7 +30,7 @@ class ActionModule(FleetAction):
     def execute(self, params):
         if params["max_running"] < 1:
             raise FleetActionFailed("max_running: must be >= 1, got %s" % params["max_running"])
-        errors = check_items(params["items"])
+        errors = check_items(params["items"], params["payload"], params["meta_required"], params["meta_optional"])
         if errors:
             raise FleetActionFailed("%d bad work item(s), nothing dispatched: %s" % (len(errors), "; ".join(errors)),
                                     errors=errors)

@@ -13,7 +13,8 @@ description:
     the task again never starts a second child for the same item (that item reports C(existing)).
   - Nomad has no concurrency cap for dispatched jobs; this module counts the parent's pending and
     running children first and refuses the items that would exceed O(max_running).
-  - Every item is checked (ID, meta, payload size under Nomad's 16 KiB limit) before anything is sent.
+  - Every item is checked (ID, meta, payload size under Nomad's 16 KiB limit, and with O(payload),
+    O(meta_required), O(meta_optional) the parent's parameterized rules) before anything is sent.
   - When a dispatch call fails (after the client's retries, which send the same token), the task
     stops sending, fails, and still returns one result per item. Re-running with the same items
     dispatches only the missing ones.
@@ -65,6 +66,23 @@ options:
       - Fail the task when any item was refused because of O(max_running).
     type: bool
     default: true
+  payload:
+    description:
+      - The parent job's payload rule (its C(ParameterizedJob.Payload)); when set, items are checked against it
+        before anything is sent. Not checked when unset.
+    type: str
+    choices: [required, optional, forbidden]
+  meta_required:
+    description:
+      - Meta keys every item must set (the parent's C(MetaRequired)); checked before anything is sent when set.
+    type: list
+    elements: str
+  meta_optional:
+    description:
+      - Further meta keys an item may set (the parent's C(MetaOptional)). When this or O(meta_required) is set,
+        any other meta key is refused before anything is sent, as Nomad would refuse it.
+    type: list
+    elements: str
 seealso:
   - module: agentfleet.hashistack.nomad_job_dispatch
 """

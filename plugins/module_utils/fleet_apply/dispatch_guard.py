@@ -27,8 +27,15 @@ def item_token(namespace, job_id, item_id):
     return "wi-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
-def check_items(items):
-    """Every problem of ``items`` (``items[i].<key>: ...``); [] when all are usable."""
+def check_items(items, payload=None, meta_required=None, meta_optional=None):
+    """Every problem of ``items`` (``items[i].<key>: ...``); [] when all are usable.
+
+    ``payload`` (required / optional / forbidden) and ``meta_required`` /
+    ``meta_optional`` are the parent's parameterized block when known (None: not
+    checked); they follow nomad/job_endpoint.go ``validateDispatchRequest``: a required
+    payload must be there, a forbidden one absent, every required meta key set, and no
+    meta key outside the two lists.
+    """
     errors, seen = [], {}
     for index, item in enumerate(items):
         where = "items[%d]" % index
@@ -52,7 +59,31 @@ def check_items(items):
             encode_payload(item.get("payload"), item.get("payload_base64"))
         except DispatchError as exc:
             errors.append("%s.%s" % (where, exc))
+        errors += _parameterized_problems(where, item, payload, meta_required, meta_optional)
     return errors
+
+
+def _parameterized_problems(where, item, payload, meta_required, meta_optional):
+    """What real Nomad would refuse in this item given the parent's parameterized block."""
+    out = []
+    has_payload = bool(item.get("payload") or item.get("payload_base64"))
+    if payload == "required" and not has_payload:
+        out.append("%s.payload: the agent requires a payload (dispatch.payload: required); add payload or payload_base64"
+                   % where)
+    elif payload == "forbidden" and has_payload:
+        out.append("%s.payload: the agent forbids a payload (dispatch.payload: forbidden); remove it" % where)
+    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    if meta_required is not None:
+        missing = sorted(set(meta_required) - set(meta))
+        if missing:
+            out.append("%s.meta: missing required key(s) %s (dispatch.meta_required)" % (where, ", ".join(missing)))
+    if meta_required is not None or meta_optional is not None:
+        allowed = set(meta_required or ()) | set(meta_optional or ())
+        extra = sorted(set(meta) - allowed)
+        if extra:
+            out.append("%s.meta: key(s) %s not allowed; the agent accepts %s (dispatch.meta_required, meta_optional)"
+                       % (where, ", ".join(extra), ", ".join(sorted(allowed)) or "no meta"))
+    return out
 
 
 def running_children(client, job_id, namespace, stubs=None):

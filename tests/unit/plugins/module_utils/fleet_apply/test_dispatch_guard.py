@@ -92,3 +92,19 @@ def test_failure_reading_children_marks_every_item_not_attempted():
     res = dispatch_items(Down([PARENT]), "worker", "t", [{"id": "a"}, {"id": "b"}], max_running=1)
     assert [r["outcome"] for r in res] == ["not_attempted", "not_attempted"]
     assert "reading the children of t/worker failed" in res[0]["msg"]
+
+
+def test_items_are_checked_against_the_parents_parameterized_block():
+    items = [{"id": "a", "meta": {"priority": "1"}},
+             {"id": "b", "payload": "x", "meta": {"ticket_id": "7", "colour": "red"}},
+             {"id": "c", "payload": "x", "meta": {"ticket_id": "8"}}]
+    errors = check_items(items, payload="required", meta_required=["ticket_id"], meta_optional=["priority"])
+    assert errors == [
+        "items[0].payload: the agent requires a payload (dispatch.payload: required); add payload or payload_base64",
+        "items[0].meta: missing required key(s) ticket_id (dispatch.meta_required)",
+        "items[1].meta: key(s) colour not allowed; the agent accepts priority, ticket_id "
+        "(dispatch.meta_required, meta_optional)"]
+    assert check_items([{"id": "d", "payload": "x"}], payload="forbidden") == [
+        "items[0].payload: the agent forbids a payload (dispatch.payload: forbidden); remove it"]
+    # Without the parent's block nothing of it is checked (the module used on its own).
+    assert check_items(items) == []
