@@ -65,28 +65,6 @@ options:
       - A call that passes it fails with C(timed out after N s waiting for <address>).
     type: float
     default: 10.0
-  retries:
-    description:
-      - How many times a call is retried, within O(timeout). Retried - a connection that could
-        not be made; for idempotent calls only (GET, DELETE, and writes that leave the same
-        state when repeated) also a lost answer and HTTP 429 (honouring C(Retry-After), capped
-        at 30 s), 502, 503 and 504. Other answers (4xx, 500, 501) are never retried, and a
-        write that is not idempotent is never repeated once it was sent.
-    type: int
-    default: 3
-  retry_delay:
-    description:
-      - Seconds before the first retry; doubles on each further retry (at most 5 seconds).
-    type: float
-    default: 0.5
-  fail_fast_after:
-    description:
-      - Fast-fail - after this many calls in a row got no answer (could not connect, timed
-        out), the server is taken as down and every further call of the task fails at once
-        with one message naming the server, so objects not yet applied are not tried.
-      - V(0) never gives up early.
-    type: int
-    default: 3
 requirements:
   - python-nomad >= 2.1.0
   - requests

@@ -189,6 +189,16 @@ class BoundedRetry(Retry):
         return new
 
 
+def retry_argument_spec():
+    """The retry and fast-fail options every backend's modules take (documented once, in
+    the ``agentfleet.hashistack.retries`` doc fragment); ``timeout`` stays per backend."""
+    return dict(
+        retries=dict(type="int", default=3),
+        retry_delay=dict(type="float", default=0.5),
+        fail_fast_after=dict(type="int", default=DEFAULT_FAIL_FAST_AFTER),
+    )
+
+
 def retry_policy(retries=3, retry_delay=0.5):
     """The one retry policy: a ``BoundedRetry`` allowing ``retries`` retries (>= 0)
     after the first attempt, backing off ``retry_delay`` s, then doubling, capped at

@@ -25,6 +25,7 @@ extends_documentation_fragment:
   - agentfleet.hashistack.attributes.actiongroup_consul
   - ansible.builtin.action_common_attributes
   - agentfleet.hashistack.consul
+  - agentfleet.hashistack.retries
 attributes:
   check_mode:
     support: full

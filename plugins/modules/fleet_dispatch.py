@@ -24,6 +24,7 @@ author:
   - agentfleet maintainers (@agentfleet)
 extends_documentation_fragment:
   - agentfleet.hashistack.nomad
+  - agentfleet.hashistack.retries
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:

@@ -28,6 +28,7 @@ author:
   - agentfleet maintainers (@agentfleet)
 extends_documentation_fragment:
   - agentfleet.hashistack.vault
+  - agentfleet.hashistack.retries
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -16,6 +16,7 @@ author:
 extends_documentation_fragment:
   - agentfleet.hashistack.attributes.actiongroup_nomad
   - agentfleet.hashistack.nomad
+  - agentfleet.hashistack.retries
   - ansible.builtin.action_common_attributes
 attributes:
   platform:

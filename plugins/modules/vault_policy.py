@@ -15,6 +15,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
+  - agentfleet.hashistack.retries
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes
 attributes:

@@ -17,6 +17,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
+  - agentfleet.hashistack.retries
   - agentfleet.hashistack.vault.auth
   - agentfleet.hashistack.vault.mount_tuning
   - ansible.builtin.action_common_attributes

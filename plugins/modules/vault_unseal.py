@@ -20,6 +20,7 @@ description:
 extends_documentation_fragment:
   - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
+  - agentfleet.hashistack.retries
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

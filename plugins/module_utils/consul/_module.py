@@ -14,6 +14,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import retry_argument_spec
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import (
     ConsulClient,
     ConsulError,
@@ -39,9 +40,7 @@ def connection_argument_spec():
         partition=dict(type="str", fallback=(env_fallback, ["CONSUL_PARTITION"])),
         datacenter=dict(type="str"),
         timeout=dict(type="float", default=10.0),
-        retries=dict(type="int", default=3),
-        retry_delay=dict(type="float", default=0.5),
-        fail_fast_after=dict(type="int", default=3),
+        **retry_argument_spec()
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import retry_argument_spec
 
 from .client import HAS_NOMAD, IMPORT_ERROR, NomadClient, NomadError
 from .resources import plan_object
@@ -32,9 +33,7 @@ def connection_argument_spec():
         skip_verify=dict(type="bool", default=False, fallback=(env_fallback, ["NOMAD_SKIP_VERIFY"])),
         tls_server_name=dict(type="str", fallback=(env_fallback, ["NOMAD_TLS_SERVER_NAME"])),
         timeout=dict(type="float", default=10.0),
-        retries=dict(type="int", default=3),
-        retry_delay=dict(type="float", default=0.5),
-        fail_fast_after=dict(type="int", default=3),
+        **retry_argument_spec()
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import retry_argument_spec
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import (
     HVAC_IMPORT_ERROR,
@@ -32,9 +33,7 @@ def connection_argument_spec():
         validate_certs=dict(type="bool"),
         namespace=dict(type="str", fallback=(env_fallback, ["VAULT_NAMESPACE"])),
         timeout=dict(type="float", default=30.0),
-        retries=dict(type="int", default=3),
-        retry_delay=dict(type="float", default=0.5),
-        fail_fast_after=dict(type="int", default=3),
+        **retry_argument_spec()
     )
 
 
