@@ -6,6 +6,7 @@ import yaml
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.retries import ModuleDocFragment as RetriesFragment
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.vault import ModuleDocFragment
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
@@ -20,8 +21,9 @@ ENV_VARS = ["VAULT_ADDR", "VAULT_TOKEN", "VAULT_CACERT", "VAULT_CAPATH", "VAULT_
 
 
 def test_doc_fragment_matches_argspec():
-    for fragments, spec in (((ModuleDocFragment.DOCUMENTATION,), connection_argument_spec()),
-                            ((ModuleDocFragment.DOCUMENTATION, ModuleDocFragment.AUTH), vault_argument_spec())):
+    connection = (ModuleDocFragment.DOCUMENTATION, RetriesFragment.DOCUMENTATION)
+    for fragments, spec in ((connection, connection_argument_spec()),
+                            (connection + (ModuleDocFragment.AUTH,), vault_argument_spec())):
         options = {}
         for fragment in fragments:
             options.update(yaml.safe_load(fragment)["options"])
