@@ -35,8 +35,8 @@ doc-check:        ## Collection builds, and ansible-doc renders every module
 sanity:           ## ansible-test sanity, offline, in a scratch copy
 	bash scripts/sanity.sh
 
-test-unit:        ## Fast tests: pure Python, contract servers
-	$(PYTEST) tests/unit -q --junitxml=build/junit/unit.xml
+test-unit:        ## Fast tests: pure Python, contract servers, the hostile-spec suite
+	$(PYTEST) tests/unit tests/hostile_specs -q --junitxml=build/junit/unit.xml
 
 test-integration: ## ansible-playbook against OpenBao and the contract servers
 	$(PYTEST) tests/integration -q --junitxml=build/junit/integration.xml
