@@ -116,11 +116,11 @@ role:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.jwt_role import JWT_ROLE_NORMALISERS
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import manage_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.token_fields import (
     TOKEN_DURATIONS,
     TOKEN_FIELD_ARGS,
     TOKEN_SCALARS,

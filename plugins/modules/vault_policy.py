@@ -85,9 +85,9 @@ policy:
   sample: 'path "secret/data/agents/researcher/*" { capabilities = ["read"] }'
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.policy_text import policies_equal
 
 _BUILTIN = ("root", "default")
 

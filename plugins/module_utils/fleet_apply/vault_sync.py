@@ -17,10 +17,10 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import desired_changes
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import managed_view
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import desired_changes
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.jwt_role import JWT_ROLE_NORMALISERS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import managed_view
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.policy_text import policies_equal
 
 
 class VaultSync(FleetSync):
@@ -37,8 +37,8 @@ class VaultSync(FleetSync):
     # -- mounts -------------------------------------------------------------
     def ensure_mount(self, kind, path, type_name, options=None):
         """Enable an auth method (kind=auth) or secrets engine (kind=secrets) if missing."""
-        from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import read_mount
-        from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+        from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.mounts import read_mount
+        from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
         path = path.strip("/")
         current = read_mount(self.client, kind, path)
         label = "%s mount %s" % (kind, path)

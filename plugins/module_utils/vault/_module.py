@@ -15,7 +15,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import retry_argument_spec
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import (
     HVAC_IMPORT_ERROR,
     VaultClient,

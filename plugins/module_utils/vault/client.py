@@ -19,7 +19,7 @@ import traceback
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import BoundedSession
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import idempotent as declare_idempotent
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._auth import auth_method_for
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import (
     VaultModuleError,
     translate,
 )

@@ -11,7 +11,7 @@ agent/structs/config_entry_discoverychain.go ``ServiceResolverConfigEntry.Valida
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer, parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, parse_duration
 
 META_MAX_PAIRS = 64        # agent/structs/structs.go metaMaxKeyPairs
 META_KEY_MAX = 128         # metaKeyMaxLength

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 MIN_PRIORITY, MAX_PRIORITY = 1, 100  # structs.JobMinPriority, default job_max_priority

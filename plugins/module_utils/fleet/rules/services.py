@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer, show_ns
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, show_ns
 
 # RFC 1123 label, at most 63 characters (services.go Service.ValidateName).
 SERVICE_NAME = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$", re.IGNORECASE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer
 
 IDENTITY_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,128}$")  # workload_id.go validIdentityName
 MIN_CPU = 1        # structs.go MeetsMinResources

@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import NomadSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadClient, NomadError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient
 from tests.support.faults import FaultServer, ok, refused_address
 

@@ -8,7 +8,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.retries import ModuleDocFragment as RetriesFragment
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.vault import ModuleDocFragment
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
     auth_argument_spec, connection_argument_spec, vault_argument_spec,
 )

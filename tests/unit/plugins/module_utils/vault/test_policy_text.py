@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import normalise_policy, policies_equal
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.policy_text import normalise_policy, policies_equal
 
 BASE = 'path "secret/data/a/*" {\n  capabilities = ["read"]\n}\n'
 

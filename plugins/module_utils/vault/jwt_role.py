@@ -12,9 +12,9 @@ unordered lists as sets, ``bound_claims`` values as sorted string lists.
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import (
     as_claims, as_seconds, as_set, as_str)
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.token_fields import (
     TOKEN_DURATIONS, TOKEN_SETS)
 
 

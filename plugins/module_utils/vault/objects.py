@@ -10,7 +10,7 @@ are sent.
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import desired_changes
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import desired_changes
 
 
 def read_data(client, path, label):
