@@ -241,10 +241,6 @@ class NomadClient:
         return self.call("GET /v1/job/%s/allocations" % job_id, self.api(namespace).job.get_allocations,
                          job_id, namespace=namespace) or []
 
-    def job_summary(self, job_id, namespace=None):
-        return self.request("GET", "/v1/job/%s/summary" % job_id, namespace=namespace or self.namespace,
-                            missing_ok=True)
-
     def promote_deployment(self, deployment_id, namespace=None, groups=None):
         body = {"DeploymentID": deployment_id}
         if groups:

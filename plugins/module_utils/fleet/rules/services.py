@@ -18,7 +18,6 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.
 
 # RFC 1123 label, at most 63 characters (services.go Service.ValidateName).
 SERVICE_NAME = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$", re.IGNORECASE)
-SERVICE_NAME_MAX = 63
 MIN_CHECK_INTERVAL = 1_000_000_000  # services.go minCheckInterval (1s)
 MIN_CHECK_TIMEOUT = 1_000_000_000   # services.go minCheckTimeout (1s)
 CONSUL_CHECK_TYPES = ("grpc", "tcp", "http", "script")
