@@ -70,18 +70,18 @@ def outcome_lines(result):
     agent, outcome = result.get("agent") or result.get("job_id"), result.get("outcome")
     dep = "deployment %s" % short_id(result.get("deployment_id")) if result.get("deployment_id") else "deployment"
     seconds = result.get("seconds") or 0.0
-    health = " (%d/%d healthy)" % (result.get("healthy") or 0, result.get("desired") or 0) \
+    health = "%d/%d healthy" % (result.get("healthy") or 0, result.get("desired") or 0) \
         if result.get("desired") is not None else ""
     if outcome == "successful":
         if not result.get("deployment_id"):
             head = "%s: %s" % (agent, result.get("msg") or "nothing to wait for")
         else:
-            head = "%s: %s successful in %.1f s%s" % (agent, dep, seconds, health)
+            head = "%s: %s successful in %.1f s%s" % (agent, dep, seconds, " (%s)" % health if health else "")
     elif outcome == "awaiting_promotion":
         head = "%s: %s canaries healthy after %.1f s, awaiting promotion of %s" % (
             agent, dep, seconds, ", ".join(result.get("groups") or []))
     elif outcome == "timeout":
-        head = "%s: %s not finished after %.1f s (timeout)%s" % (agent, dep, seconds, health)
+        head = "%s: %s not finished after %.1f s (timeout%s)" % (agent, dep, seconds, "; " + health if health else "")
     elif outcome == "reverted":
         head = "%s: %s failed after %.1f s and was rolled back: %s" % (
             agent, dep, seconds, result.get("status_description") or "")
