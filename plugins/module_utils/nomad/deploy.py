@@ -57,10 +57,14 @@ def failed_allocations(allocations, version=None, limit=5, events=5):
 
 
 # Task event types (nomad/structs/structs.go, the Task* TaskEvent constants) that tell
-# what happens to a task after something went wrong, or its ordinary lifecycle, not why
-# it failed: a failure is named by the last event of any other type.
-AFTERMATH_EVENTS = frozenset(("Not Restarting", "Restarting", "Killing", "Killed", "Received", "Task Setup",
-                              "Started", "Signaling", "Restart Signaled", "Alloc Unhealthy"))
+# what happened to a task after something went wrong (TaskNotRestarting, TaskRestarting,
+# TaskKilling, TaskKilled...) or are its ordinary lifecycle and messages (TaskReceived,
+# TaskSetup, TaskStarted, TaskDriverMessage...), not why it failed: a failure is named
+# by the last event of any other type.
+AFTERMATH_EVENTS = frozenset((
+    "Not Restarting", "Restarting", "Killing", "Killed", "Restart Signaled", "Signaling", "Pausing",
+    "Received", "Task Setup", "Started", "Building Task Directory", "Downloading Artifacts", "Driver",
+    "Task hook message", "Reconnected", "Plugin became healthy"))
 
 
 def failure_cause(events):
