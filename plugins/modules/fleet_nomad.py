@@ -169,9 +169,10 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description: One entry per object (C(object), C(name), C(agent), C(outcome), C(changed); jobs add C(namespace),
-    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(seconds) (waited), C(deployment_id), C(healthy) and C(desired) (allocations), and when they fail
-    C(reason), C(failed_allocations) (the first five) and C(failure_groups) (identical failures once, with
-    C(count), C(task), C(event), C(message), C(allocations));
+    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(seconds) (waited),
+    C(deployment_id), C(healthy) and C(desired) (allocations), and when they fail C(reason),
+    C(failed_allocations) (the first five) and C(failure_groups) (identical failures once, with C(count),
+    C(task), C(event), C(message), C(allocations));
     prune adds one C(prune_wait) entry (C(jobs), C(seconds), C(pending) on timeout); C(msg) when failed). When a
     namespace, tenant ACL policy or quota fails, no job is applied and every job reports C(outcome=not_applied)
     with a C(msg) naming that failure.
