@@ -28,6 +28,7 @@ ARGSPEC.update(
     plan_cache=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
     wait_interval=dict(type="float", default=0.5),
+    progress_interval=dict(type="float", default=10.0),
 )
 
 
@@ -62,7 +63,9 @@ class ActionModule(FleetAction):
                 if state and not self.check:
                     save_known(state, sync.observed)
             elif params["phase"] == "wait":
-                results = [] if self.check else sync.wait(params["jobs"], params["wait_timeout"], params["wait_interval"])
+                results = [] if self.check else sync.wait(
+                    params["jobs"], params["wait_timeout"], params["wait_interval"],
+                    progress=self._display.display, progress_interval=params["progress_interval"])
             elif params["phase"] == "prune":
                 results = sync.prune(params["wait_timeout"], params["wait_interval"])
             else:

@@ -133,6 +133,16 @@ options:
       - Seconds between polls with O(phase=wait) and O(phase=prune).
     type: float
     default: 0.5
+  progress_interval:
+    description:
+      - With O(phase=wait), print a progress line per job being waited for (deployment status and,
+        per task group, allocations placed of the desired total, healthy, unhealthy, canaries placed and
+        promoted) when the wait starts and then at most every this many seconds; when a job's wait ends,
+        its outcome line (successful with the seconds waited and the healthy allocations, or failed with
+        identical allocation failures grouped and counted) is printed at once.
+      - V(0) prints no progress lines (outcome lines are still printed).
+    type: float
+    default: 10.0
 seealso:
   - module: agentfleet.hashistack.nomad_jobs
 """
@@ -159,7 +169,10 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description: One entry per object (C(object), C(name), C(agent), C(outcome), C(changed); jobs add C(namespace),
-    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(reason) and C(failed_allocations);
+    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(seconds) (waited),
+    C(deployment_id), C(healthy) and C(desired) (allocations), and when they fail C(reason),
+    C(failed_allocations) (the first five) and C(failure_groups) (identical failures once, with C(count),
+    C(task), C(event), C(message), C(allocations));
     prune adds one C(prune_wait) entry (C(jobs), C(seconds), C(pending) on timeout); C(msg) when failed). When a
     namespace, tenant ACL policy or quota fails, no job is applied and every job reports C(outcome=not_applied)
     with a C(msg) naming that failure.

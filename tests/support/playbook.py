@@ -6,6 +6,7 @@ working tree). The JSON callback gives every task's result per host.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -48,10 +49,12 @@ class PlaybookRun:
 
 
 def _parse_json_callback(stdout):
-    start = stdout.find("{")
-    if start < 0:
+    # The JSON document is the first line that starts with "{"; lines the plugins print
+    # while tasks run (the wait phase's progress lines) come before it and may hold braces.
+    start = re.search(r"^\{", stdout, re.M)
+    if start is None:
         return [], {}
-    data = json.loads(stdout[start:])
+    data = json.loads(stdout[start.start():])
     results = []
     for play in data.get("plays", []):
         for task in play.get("tasks", []):

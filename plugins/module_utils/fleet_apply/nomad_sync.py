@@ -23,11 +23,12 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
-    TERMINAL_ALLOC, WaitFailed, no_deployment_reason, registration_of, wait_for_job)
+    TERMINAL_ALLOC, WaitFailed, failure_line, no_deployment_reason, registration_of, wait_for_job)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.progress import ProgressLines, healthy_of
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import plan_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
@@ -187,16 +188,31 @@ class NomadSync(FleetSync):
         return out
 
     # -- wait ---------------------------------------------------------------
-    def wait(self, refs, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
+    def wait(self, refs, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep, progress=None,
+             progress_interval=10.0):
         """Wait for the deployments of the changed service jobs ``refs`` (dicts with
         namespace, job_id, agent); one outcome per job: successful / failed (with the
-        failed allocations' task events) / reverted / awaiting_promotion / timeout."""
-        def one(ref):
-            return self._wait_one(ref, timeout, interval, clock, sleep)
-        return run_many(refs, one, self.concurrency,
-                        on_error=lambda ref, exc: dict(_ref(ref), outcome="failed", msg=describe_failure(exc)))
+        failed allocations' task events) / reverted / awaiting_promotion / timeout, with
+        ``seconds`` waited and, when failed, ``failure_groups`` (``deploy.failure_groups``).
 
-    def _wait_one(self, ref, timeout, interval, clock, sleep):
+        ``progress`` (optional): called with one text line at a time while waiting
+        (``nomad.progress.ProgressLines``: per agent at most every ``progress_interval``
+        seconds; <= 0 for none) and with each job's outcome lines when its wait ends.
+        """
+        lines = ProgressLines(progress, progress_interval, clock)
+
+        def one(ref):
+            res = self._wait_one(ref, timeout, interval, clock, sleep, lines)
+            lines.outcome(res)
+            return res
+
+        def failed(ref, exc):
+            res = dict(_ref(ref), outcome="failed", msg=describe_failure(exc))
+            lines.outcome(res)
+            return res
+        return run_many(refs, one, self.concurrency, on_error=failed)
+
+    def _wait_one(self, ref, timeout, interval, clock, sleep, lines):
         namespace, job_id = ref["namespace"], ref["job_id"]
         out = _ref(ref)
         job = self.client.get_job(job_id, namespace)
@@ -209,20 +225,23 @@ class NomadSync(FleetSync):
         # The deployment of the registration this run made (its JobModifyIndex), even
         # when an auto_revert has already registered a newer version.
         registration = registration_of(job, ref.get("job_modify_index"))
+        agent = ref.get("agent") or "%s/%s" % (namespace, job_id)
         try:
             details = wait_for_job(self.client, job_id, namespace, "service", registration, timeout, interval,
-                                   clock=clock, sleep=sleep, job=job)
+                                   clock=clock, sleep=sleep, job=job,
+                                   on_progress=lambda state, seconds: lines.update(agent, state, seconds))
         except WaitFailed as exc:
             details = exc.details
             out.update(_deployment_fields(details))
             allocs = details.get("failed_allocations") or []
+            groups = details.get("failure_groups") or []
             if details.get("timed_out"):
-                return dict(out, outcome="timeout", failed_allocations=allocs,
+                return dict(out, outcome="timeout", failed_allocations=allocs, failure_groups=groups,
                             reason="deployment did not finish within %ss%s"
-                            % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
+                            % (timeout, ("; " + _reason("", groups)) if groups else ""))
             desc = out.get("status_description") or ""
             return dict(out, outcome="reverted" if REVERT_MARK in desc else "failed", failed_allocations=allocs,
-                        reason=_reason(desc, allocs))
+                        failure_groups=groups, reason=_reason(desc, groups))
         out.update(_deployment_fields(details))
         if details.get("awaiting_promotion"):
             return dict(out, outcome="awaiting_promotion", groups=details["awaiting_promotion"])
@@ -393,20 +412,23 @@ def _ref(ref):
 
 
 def _deployment_fields(details):
-    """deployment_id, status_description and job_version of the deployment a wait found."""
+    """seconds waited, plus deployment_id, status_description, job_version and healthy /
+    desired allocations (summed over its task groups) of the deployment a wait found."""
+    out = {"seconds": details.get("seconds") or 0.0}
     dep = details.get("deployment")
     if not dep:
-        return {}
-    return {"deployment_id": dep.get("id"), "status_description": dep.get("status_description") or "",
-            "job_version": dep.get("job_version")}
+        return out
+    healthy, desired = healthy_of(dep)
+    out.update(deployment_id=dep.get("id"), status_description=dep.get("status_description") or "",
+               job_version=dep.get("job_version"), healthy=healthy, desired=desired)
+    return out
 
 
-def _reason(description, allocs):
-    """One line: the deployment description plus the last task events of failed allocations."""
+def _reason(description, groups):
+    """One line: the deployment description plus the identical allocation failures
+    (``failure_groups``), each once with its count."""
     parts = [description] if description else []
-    for alloc in allocs[:3]:
-        for task, events in sorted((alloc.get("tasks") or {}).items()):
-            msgs = ["%s: %s" % (e.get("type"), e.get("message")) for e in events if e.get("message")]
-            if msgs:
-                parts.append("alloc %s task %s: %s" % ((alloc.get("id") or "")[:8], task, "; ".join(msgs[-2:])))
+    parts += [failure_line(group) for group in groups[:3]]
+    if len(groups) > 3:
+        parts.append("%d more kinds of failure" % (len(groups) - 3))
     return " | ".join(parts)

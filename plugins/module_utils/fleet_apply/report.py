@@ -67,6 +67,8 @@ def _short(msg, limit=REASON_LIMIT):
 
 def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
     """``agents``: agent keys of the spec; ``phases``: see ``phase_states`` (None: results only).
+    An agent whose deployment was waited for gets ``deployment`` (``deployment_outcome``)
+    and, when it failed, ``failure_groups`` (identical allocation failures once, counted).
 
     Returns {"agents": {key: {"status", "changed_objects", "reasons"?, ...}}, "fleet":
     {"changed_objects", "failed"}, "phases": [...], "counts": {status: n}, "total": n, "ok": bool}.
@@ -113,12 +115,15 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
         if target is None:
             continue
         outcome = res.get("outcome")
+        target["deployment"] = deployment_outcome(res)
         if outcome in ("failed", "timeout", "reverted"):
             if target["status"] not in ("failed", "not_applied"):
                 target["status"] = "reverted" if outcome == "reverted" else "failed"
             target.setdefault("reasons", []).append(res.get("reason") or res.get("msg") or outcome)
             if res.get("failed_allocations"):
                 target["failed_allocations"] = res["failed_allocations"]
+            if res.get("failure_groups"):
+                target["failure_groups"] = res["failure_groups"]
         elif outcome == "awaiting_promotion":
             target["awaiting_promotion"] = res.get("groups") or []
     states = phase_states(phases) if phases is not None else []
@@ -135,6 +140,17 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
     return {"agents": report, "fleet": fleet, "phases": states, "counts": counts, "total": total,
             "ok": not fleet["failed"] and not failed_phases
             and counts["failed"] == 0 and counts["not_applied"] == 0 and counts["reverted"] == 0}
+
+
+def deployment_outcome(res):
+    """An agent's ``deployment`` entry from its wait result: ``{"outcome", "seconds"}``
+    (seconds waited, 0.1 s resolution) plus, when a deployment was found, ``id``,
+    ``healthy`` and ``desired`` (allocations summed over its task groups)."""
+    out = {"outcome": res.get("outcome"), "seconds": res.get("seconds") or 0.0}
+    for key in ("deployment_id", "healthy", "desired"):
+        if res.get(key) is not None:
+            out["id" if key == "deployment_id" else key] = res[key]
+    return out
 
 
 def _mark_not_applied(report, agents, with_job, states, fleet):
@@ -180,6 +196,8 @@ def summary_lines(report):
             line += " (" + ", ".join(entry["changed_objects"]) + ")"
         if entry.get("awaiting_promotion"):
             line += " [canaries awaiting promotion: %s]" % ", ".join(entry["awaiting_promotion"])
+        elif (entry.get("deployment") or {}).get("outcome") == "successful" and entry["deployment"].get("id"):
+            line += " [deployed in %.1f s]" % entry["deployment"]["seconds"]
         lines.append(line)
     for reason in report["fleet"]["failed"]:
         lines.append("fleet: failed - " + reason)

@@ -229,9 +229,6 @@ class NomadClient:
             body["Variables"] = hcl_variables(variables)
         return self.request("POST", "/v1/jobs/parse", body=body, idempotent=True)
 
-    def latest_deployment(self, job_id, namespace=None):
-        return self.request("GET", "/v1/job/%s/deployment" % job_id, namespace=namespace or self.namespace)
-
     def job_deployments(self, job_id, namespace=None):
         return self.request("GET", "/v1/job/%s/deployments" % job_id,
                             namespace=namespace or self.namespace) or []

@@ -122,3 +122,21 @@ def test_after_a_failed_wait_an_agent_without_job_result_is_still_not_applied():
     assert rep["agents"]["t/a"]["status"] == "updated"
     assert rep["agents"]["t/b"]["status"] == "not_applied"
     assert rep["agents"]["t/b"]["reasons"] == ["not applied: the Nomad phase returned no result for this agent's job"]
+
+
+def test_deployment_duration_and_grouped_failures_are_kept_per_agent():
+    groups = [{"count": 2, "task": "x", "event": "Driver Failure", "message": "pull failed", "allocations": ["1", "2"]}]
+    applied = [res("job", "a", "t/a", "updated"), res("job", "b", "t/b", "updated")]
+    waits = [res("deployment", "a", "t/a", "successful", seconds=12.4, deployment_id="3f2a1b9c-1", healthy=3,
+                 desired=3),
+             res("deployment", "b", "t/b", "failed", seconds=8.1, deployment_id="5e9d", healthy=0, desired=2,
+                 reason="boom", failure_groups=groups)]
+    rep = build_report(["t/a", "t/b"], applied, waits)
+    assert rep["agents"]["t/a"]["deployment"] == {"outcome": "successful", "seconds": 12.4, "id": "3f2a1b9c-1",
+                                                  "healthy": 3, "desired": 3}
+    assert rep["agents"]["t/b"]["deployment"]["outcome"] == "failed"
+    assert rep["agents"]["t/b"]["failure_groups"] == groups and "failure_groups" not in rep["agents"]["t/a"]
+    assert rep["counts"]["updated"] == 1 and rep["counts"]["failed"] == 1 and rep["total"] == 2
+    lines = summary_lines(rep)
+    assert lines[0] == "t/a: updated (job a (updated)) [deployed in 12.4 s]"
+    assert lines[1] == "t/b: failed - boom"
