@@ -71,3 +71,20 @@ def test_bad_dot_timeout_is_refused(tmp_path):
     result = _render(tmp_path, dot_timeout=0)
     assert result["failed"] and "dot_timeout must be at least 1" in result["msg"]
     assert not (tmp_path / "out").exists()
+
+
+def test_demo_core_writes_a_diagram_that_matches_the_spec(tmp_path):
+    """What `make demo` runs (fleet_render on the example, as playbooks/render.yml does): the
+    written fleet.dot and fleet.mmd, read back, hold exactly the spec's agents and upstreams."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    from tests.unit.plugins.module_utils.fleet.test_picture import (  # pylint: disable=import-outside-toplevel
+        expected_graph, parse_dot, parse_mermaid)
+    assert not _render(tmp_path).get("failed")
+    nodes, edges = expected_graph(yaml.safe_load(EXAMPLE.read_text())["agentfleet_fleet"])
+    clusters, dot_edges = parse_dot((tmp_path / "out" / "fleet.dot").read_text())
+    key_of = {node_id: f"{label.split()[1]}/{node.splitlines()[0]}"
+              for label, members in clusters.items() for node_id, node in members.items()}
+    assert sorted(key_of.values()) == sorted(f"{t}/{a}" for t, agents in nodes.items() for a in agents)
+    assert {(key_of[a], key_of[b]): "dashed" in attrs for (a, b), attrs in dot_edges.items()} == edges
+    _groups, mm_edges = parse_mermaid((tmp_path / "out" / "fleet.mmd").read_text())
+    assert {(key_of[a], key_of[b]): label is not None for (a, b), label in mm_edges.items()} == edges

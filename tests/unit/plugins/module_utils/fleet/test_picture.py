@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, picture
 
 from . import specs
 from .conftest import render_spec
+from .strategies import valid_fleets
 
 REPO = Path(__file__).resolve().parents[5]
 EXAMPLES = [REPO / "inventories" / "local" / "group_vars" / "all" / "fleet.yml",
@@ -22,7 +24,7 @@ HAS_DOT = shutil.which("dot") is not None
 NO_DOT = "Graphviz's dot command is not installed (make setup installs Debian's graphviz)"
 
 
-def _expected(raw):
+def expected_graph(raw):
     """(tenant -> {agent names}, {(caller key, target key): cross_tenant}) from the raw spec."""
     nodes, edges = {}, {}
     for tname, tenant in raw["tenants"].items():
@@ -94,7 +96,7 @@ def parse_mermaid(text):
 def test_diagram_nodes_and_edges_match_the_spec(path):
     raw = yaml.safe_load(path.read_text())["agentfleet_fleet"]
     rendered = render_spec(raw, picture=True)
-    nodes, edges = _expected(raw)
+    nodes, edges = expected_graph(raw)
 
     clusters, dot_edges = parse_dot(rendered.files["fleet.dot"])
     assert set(clusters) == {f"tenant {t}" for t in nodes}
@@ -239,3 +241,14 @@ def test_svg_failure_is_a_note(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     svg, note = picture.svg("digraph fleet {}")
     assert svg is None and "exited 1: Error: syntax error in line 1" in note
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_fleets())
+def test_generated_fleets_draw_exactly_their_agents_and_upstreams(spec):
+    nodes, edges = expected_graph(spec)
+    clusters, dot_edges = parse_dot(render_spec(spec, picture=True).files["fleet.dot"])
+    key_of = {node_id: f"{label.split()[1]}/{node.splitlines()[0]}"
+              for label, members in clusters.items() for node_id, node in members.items()}
+    assert sorted(key_of.values()) == sorted(f"{t}/{a}" for t, agents in nodes.items() for a in agents)
+    assert {(key_of[a], key_of[b]): "dashed" in attrs for (a, b), attrs in dot_edges.items()} == edges
