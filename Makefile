@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-molecule \
-        build doc-check bench freeze clean schema demo
+        build doc-check bench freeze clean schema picture demo
 
 setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
 	bash scripts/setup.sh
@@ -56,6 +56,9 @@ summary:          ## One closing line over the last test run (junit files + mole
 
 schema:           ## Regenerate docs/fleet-spec.schema.json from fleet/schema.py (a unit test fails when stale)
 	$(BIN)/python scripts/fleet_schema.py
+
+picture:          ## Regenerate the example fleet's picture (Mermaid) in README.md (a unit test fails when stale)
+	$(BIN)/python scripts/readme_picture.py
 
 demo:             ## Offline, no servers: validate + render the example fleet, what it would create, its picture
 	$(BIN)/ansible-playbook playbooks/render.yml -e fleet_file=$(CURDIR)/inventories/local/group_vars/all/fleet.yml \
