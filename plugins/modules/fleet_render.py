@@ -163,7 +163,23 @@ picture:
   description: The diagram files written (relative to O(dest)); C(svg) is null and C(svg_note) says why when there is no SVG.
   returned: success, when O(picture=true)
   type: dict
-  sample: {mermaid: fleet.mmd, dot: fleet.dot, svg: null, svg_note: "fleet.svg not written: Graphviz's dot command is not installed"}
+  contains:
+    mermaid:
+      description: The Mermaid file.
+      type: str
+      sample: fleet.mmd
+    dot:
+      description: The Graphviz DOT file.
+      type: str
+      sample: fleet.dot
+    svg:
+      description: The SVG file, or null when none was written (see RV(picture.svg_note)).
+      type: str
+      sample: fleet.svg
+    svg_note:
+      description: Why there is no SVG (no C(dot) command, its timeout, its error, or no O(dest)); null when there is one.
+      type: str
+      sample: "fleet.svg not written: Graphviz's dot command is not installed"
 rendered:
   description: The rendered objects (keys C(jobs), C(namespaces), C(acl_policies), C(quotas), C(vault_policies), C(vault_roles), C(consul_entries)).
   returned: when O(return_content=true)
