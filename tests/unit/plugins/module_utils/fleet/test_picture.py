@@ -252,3 +252,10 @@ def test_generated_fleets_draw_exactly_their_agents_and_upstreams(spec):
               for label, members in clusters.items() for node_id, node in members.items()}
     assert sorted(key_of.values()) == sorted(f"{t}/{a}" for t, agents in nodes.items() for a in agents)
     assert {(key_of[a], key_of[b]): "dashed" in attrs for (a, b), attrs in dot_edges.items()} == edges
+
+
+def test_dot_without_the_graphviz_package_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(picture, "graphviz", None)
+    with pytest.raises(ValueError, match=r"needs the Python package graphviz \(pip install -r requirements.txt"):
+        picture.dot(HOSTILE)
+    assert picture.mermaid(HOSTILE).startswith("%% Fleet"), "Mermaid needs no library"
