@@ -31,9 +31,11 @@ class ActionModule(SpecAction):
             data = bundles.cached(args["dest"], key) if args["cache"] else None
             reused = data is not None
             if data is None:
+                lines = spec_source.SpecLines(None, None, {})
                 if raw is not None:
-                    spec = spec_source.parse(raw, path, args["key"])
-                data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
+                    spec, lines = spec_source.parse_located(raw, path, args["key"])
+                with lines.annotating():
+                    data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
                 data["input_key"] = key
         except FleetSpecError as exc:
             result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])

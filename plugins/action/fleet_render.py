@@ -18,10 +18,11 @@ class ActionModule(SpecAction):
 
     def execute(self, result, args, base):
         try:
-            data, _src = spec_source.load(args["spec"], args["src"], args["key"], base)
+            data, lines = spec_source.load_located(args["spec"], args["src"], args["key"], base)
             folders = spec_source.template_folders(args["template_dirs"], base)
-            fleet = api.load_spec(data)
-            rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders)
+            with lines.annotating():
+                fleet = api.load_spec(data)
+                rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders)
             outcome = {"changed": [], "removed": [], "unchanged": len(rendered.files)}
             diffs = None
             if args["dest"]:
