@@ -149,7 +149,11 @@ def _mark_not_applied(report, agents, with_job, states, fleet):
         halted = None  # the jobs were applied before that failure; their results say how
     if halted is None and (nomad is None or nomad["state"] != "ok"):
         return
-    if halted is not None:
+    if halted is not None and not halted["has_results"]:
+        # its message is the one "fleet: failed" line; not repeated once per agent
+        cause = "not applied: %s failed before the Nomad job was applied (its message: the 'fleet: failed' line)" \
+            % _label(halted)
+    elif halted is not None:
         cause = "not applied: %s failed before the Nomad job was applied: %s" % (
             _label(halted), _short(halted["msg"], AGENT_REASON_LIMIT))
     else:

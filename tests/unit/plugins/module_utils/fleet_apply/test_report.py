@@ -58,9 +58,11 @@ def test_preflight_failure_leaves_every_agent_not_applied_with_the_reason():
     assert rep["counts"]["not_applied"] == 4 and rep["total"] == 4 and rep["ok"] is False
     for entry in rep["agents"].values():
         assert entry["status"] == "not_applied"
-        assert entry["reasons"] == ["not applied: the preflight phase failed before the Nomad job was applied: "
-                                    + msg[:160] + "..."]
+        # the message once (the fleet line), not once per agent
+        assert entry["reasons"] == ["not applied: the preflight phase failed before the Nomad job was applied "
+                                    "(its message: the 'fleet: failed' line)"]
     assert rep["fleet"]["failed"][0].startswith("the preflight phase failed: preflight failed")
+    assert sum("NOMAD_ADDR" in line for line in summary_lines(rep)) == 1
     assert len(rep["fleet"]["failed"]) == 1  # the rescue's copy of the same failure is not repeated
     assert summary_lines(rep)[-1] == "4 agents: 0 unchanged, 0 updated, 0 failed, 4 not_applied, 0 reverted, 0 pruned"
 
