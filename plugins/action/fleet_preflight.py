@@ -8,8 +8,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul import _module as consul
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._origin import describe_origin
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.preflight import (
-    PreflightError, check_consul, check_nomad, check_vault, describe_origin, failure_message)
+    PreflightError, check_consul, check_nomad, check_vault, failure_message)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import _module as nomad
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault import _module as vault
@@ -34,8 +35,6 @@ def _nomad(params):
 
 
 def _vault(params):
-    if not params.get("url"):
-        raise PreflightError("no address: set VAULT_ADDR or the url option")
     client = connect(vault.client_from_params, params)
     return client.url, check_vault(client)
 
