@@ -73,8 +73,8 @@ class ActionModule(FleetAction):
         spec, addr_opt = SPECS[name]
         validated = ArgumentSpecValidator(spec).validate(given)
         params = validated.validated_parameters
-        address = params.get(addr_opt) or ("(%s default)" % addr_opt)
-        address_from = describe_origin(addr_opt, given, spec, labels)
+        address = params.get(addr_opt) or "(no address)"
+        address_from = describe_origin(addr_opt, given, spec, labels) if params.get(addr_opt) else "nowhere: not set"
         token_from = describe_origin("token", given, spec, labels)
         if name == "vault" and params.get("auth_method") not in (None, "token"):
             token_from = "auth_method=%s" % params["auth_method"]

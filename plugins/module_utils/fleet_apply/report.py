@@ -23,7 +23,7 @@ CHANGED = ("created", "updated", "deleted", "stopped", "promoted")
 STATUSES = ("unchanged", "updated", "failed", "not_applied", "reverted", "pruned")
 # Phase tasks of the role, in run order (register names in roles/agent_fleet/tasks/*.yml).
 PHASES = ("preflight", "vault", "consul", "nomad", "wait", "prune_nomad", "prune_consul", "prune_vault")
-REASON_LIMIT = 400  # characters of a phase message kept in the fleet line
+REASON_LIMIT = 600  # characters of a phase message kept in the fleet line (a whole connection message)
 AGENT_REASON_LIMIT = 160  # ... and in each agent's reason (the fleet line has the rest)
 
 
