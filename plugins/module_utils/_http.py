@@ -468,12 +468,20 @@ class BackendHealth:
 
     @property
     def down(self):
-        """The fast-fail message once the backend is taken as down, else None."""
+        """The fast-fail message once the backend is taken as down (with the last failure's
+        whole message: the one message of a bulk operation), else None."""
         return self._down
+
+    @property
+    def not_sent(self):
+        """The short message of a call not sent once the backend is down (it points to the
+        first failure instead of repeating it once per object)."""
+        return ("%s at %s is not answering: %d calls in a row failed; not sent (the first failure says why)"
+                % (self.backend, self.address, self._failures))
 
     def check(self):
         if self._down is not None:
-            raise BackendDown(self._down)
+            raise BackendDown(self.not_sent)
 
     def begin(self, max_wait):
         """Before a call: raise ``BackendDown`` when down, else count the call in flight."""
@@ -565,6 +573,9 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
             error = self._translate(exc, call, request)
             if error is exc:
                 raise
+            if isinstance(error, (CannotConnect, RequestTimedOut)) and self.health.down is not None:
+                # another call already failed the same way and said why: do not repeat it
+                error = BackendDown(self.health.not_sent, request=request)
             # a TLS failure is an answer of sorts: it does not count towards fast-fail
             outcome = False if isinstance(error, TLSFailed) else str(error)
             raise error from None
