@@ -8,7 +8,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul import _module as consul
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils._origin import describe_origin
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.connection_origin import describe_origin
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.preflight import (
     PreflightError, check_consul, check_nomad, check_vault, failure_message)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import _module as nomad

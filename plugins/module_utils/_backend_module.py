@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils._origin import address_origin
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.connection_origin import address_origin
 
 
 class BackendModule(AnsibleModule):
@@ -40,7 +40,7 @@ class BackendModule(AnsibleModule):
         self._given = dict(self.params)  # as the task gave them, before defaults and fallbacks
 
     def address_origin(self):
-        """Where the address option came from, in words (see ``_origin.address_origin``)."""
+        """Where the address option came from, in words (see ``connection_origin.address_origin``)."""
         return address_origin(self.ADDRESS_OPTION, self._given, self.argument_spec)
 
     def client(self, **options):

@@ -51,7 +51,7 @@ def client_from_params(params, pool_size=10, origin=None):
     """The ``ConsulClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
 
     ``pool_size``: connections kept per host; ``origin``: where the address came from, in
-    words (``_origin.address_origin``). Raises ConsulError (requests missing) or
+    words (``connection_origin.address_origin``). Raises ConsulError (requests missing) or
     ValueError (bad option) with the message to show.
     """
     return ConsulClient(pool_size=pool_size, origin=origin, **{k: params[k] for k in CONNECTION_KEYS})

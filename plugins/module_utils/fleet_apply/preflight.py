@@ -16,7 +16,7 @@ One check per backend, each a few GET calls through the collection's own client:
 - Consul: ``GET /v1/config/service-defaults``, a read the apply makes anyway (Consul
   answers 403 "ACL not found" for an unknown token and 500 without a cluster leader).
 
-Where an address or token came from is ``_origin.describe_origin`` (an inventory/role
+Where an address or token came from is ``connection_origin.describe_origin`` (an inventory/role
 variable, an environment variable, or the default), never showing a token.
 """
 from __future__ import annotations

@@ -68,7 +68,7 @@ def client_from_params(params, pool_size=None, origin=None):
     """The ``NomadClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
 
     ``pool_size``: connections kept per host (None: the client's default); ``origin``:
-    where the address came from, in words (``_origin.address_origin``). Raises
+    where the address came from, in words (``connection_origin.address_origin``). Raises
     ValueError with the message to show when an option is out of range or the address
     is not a URL or python-nomad/requests is missing.
     """

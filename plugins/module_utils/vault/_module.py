@@ -62,7 +62,7 @@ def vault_argument_spec(module_spec=None, auth=True):
 def client_from_params(params, authenticate=True, origin=None):
     """The ``VaultClient`` for validated ``params`` (connection, and auth options unless
     ``authenticate`` is false: init, seal status, unseal); ``origin``: where the address
-    came from, in words (``_origin.address_origin``).
+    came from, in words (``connection_origin.address_origin``).
 
     Logs in when ``authenticate``. Raises VaultModuleError with the message to show (no
     address, bad option, hvac missing, login refused).
