@@ -23,11 +23,12 @@ class ActionModule(SpecAction):
             if args["dot_timeout"] < 1:
                 raise ValueError(f"dot_timeout must be at least 1 (seconds), got {args['dot_timeout']}: "
                                  "write a number of seconds such as 30")
-            data, _src = spec_source.load(args["spec"], args["src"], args["key"], base)
+            data, lines = spec_source.load_located(args["spec"], args["src"], args["key"], base)
             folders = spec_source.template_folders(args["template_dirs"], base)
-            fleet = api.load_spec(data)
-            rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders,
-                                  picture=args["picture"])
+            with lines.annotating():
+                fleet = api.load_spec(data)
+                rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders,
+                                      picture=args["picture"])
             outcome = {"changed": [], "removed": [], "unchanged": len(rendered.files)}
             diffs = None
             drawn = self._picture(result, rendered, args)

@@ -65,8 +65,17 @@ options:
   dest:
     description:
       - Path of the bundle file on the controller.
+      - Required unless O(load_only=true).
     type: path
-    required: true
+  load_only:
+    description:
+      - Only read the spec with the same strict loader (YAML without duplicate keys, bounds,
+        unwrapping of C(agentfleet_fleet)) and return it as RV(spec); do not validate, render
+        or write a bundle.
+      - Used by the kill switch, which must work while the spec no longer validates, and by the
+        dispatch helper. Errors of the file name it and the line (C(file:line)).
+    type: bool
+    default: false
   templates_dir:
     description:
       - Directory of job templates replacing the built-in C(nomad-jobs/).
@@ -134,8 +143,14 @@ tenants:
   returned: success
   type: list
   elements: str
+spec:
+  description: The fleet spec as read (O(load_only=true) only).
+  returned: success and O(load_only=true)
+  type: dict
 errors:
-  description: Every spec violation, each with C(path), C(message) and C(value).
+  description:
+    - Every spec violation, each with C(path), C(message) and C(value), and C(where)
+      (C(file:line)) when the spec came from a file and the path is found in it.
   returned: failure
   type: list
   elements: dict

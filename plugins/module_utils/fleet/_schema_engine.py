@@ -4,11 +4,14 @@
 """A tiny declarative schema checker: types, defaults, choices, unknown keys.
 
 ``normalize(value, field, path, errors)`` returns the value with defaults filled in and
-appends a ``SpecError`` for every problem instead of stopping at the first one.
+appends a ``SpecError`` for every problem instead of stopping at the first one. An
+unknown key names the closest known key of its mapping when one is close enough
+(``did_you_mean``, stdlib ``difflib``).
 """
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import re
 
@@ -116,11 +119,18 @@ def normalize(value, field, path, errors):
     return value
 
 
+def did_you_mean(key, known):
+    """"unknown key" plus "; did you mean 'x'?" when ``key`` is close to one of ``known``
+    (difflib ratio >= 0.6, the stdlib default), else "unknown key"."""
+    close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
+    return "unknown key; did you mean %r?" % close[0] if close else "unknown key"
+
+
 def normalize_struct(value, fields, path, errors):
     out = {}
     for key in value:
         if key not in fields:
-            errors.append(SpecError(join(path, str(key)), "unknown key", value[key]))
+            errors.append(SpecError(join(path, str(key)), did_you_mean(key, fields), value[key]))
     for key, field in fields.items():
         sub = join(path, key)
         item = value.get(key, MISSING)

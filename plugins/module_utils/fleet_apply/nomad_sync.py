@@ -172,19 +172,23 @@ class NomadSync(FleetSync):
     def not_applied_jobs(self, tenancy):
         """One ``not_applied`` result per job of the bundle, for when ``tenancy`` (the results
         of ``converge_tenancy``) has a failure and no job is applied. The reason is the
-        failure of the job's own namespace when there is one, else the first failure."""
+        failure of the job's own namespace when there is one, else the first failure; when
+        Nomad stopped answering (fast-fail) it only points to that failure, whose message
+        says why once, instead of repeating it for every job."""
         failed = [r for r in tenancy if r["outcome"] == "failed"]
         if not failed:
             return []
         namespaces = {n["Name"] for n in self.bundle["namespaces"]}
         own = {r["name"]: r for r in failed if r["name"] in namespaces}
+        down = getattr(self.client, "down", None)
         out = []
         for item in self.bundle["jobs"]:
             cause = own.get(item["namespace"]) or failed[0]
+            why = " (Nomad is not answering; that failure says why)" if down else ": %s" % cause.get("msg")
             out.append(object_result(
                 "job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
-                namespace=item["namespace"], job_id=item["job_id"], msg="not applied: %s %s failed first: %s" % (
-                    cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
+                namespace=item["namespace"], job_id=item["job_id"], msg="not applied: %s %s failed first%s" % (
+                    cause["object"].replace("_", " "), cause["name"], why)))
         return out
 
     # -- wait ---------------------------------------------------------------

@@ -23,14 +23,16 @@ CHANGED = ("created", "updated", "deleted", "stopped", "promoted")
 STATUSES = ("unchanged", "updated", "failed", "not_applied", "reverted", "pruned")
 # Phase tasks of the role, in run order (register names in roles/agent_fleet/tasks/*.yml).
 PHASES = ("preflight", "vault", "consul", "nomad", "wait", "prune_nomad", "prune_consul", "prune_vault")
-REASON_LIMIT = 400  # characters of a phase message kept in the fleet line
+REASON_LIMIT = 600  # characters of a phase message kept in the fleet line (a whole connection message)
 AGENT_REASON_LIMIT = 160  # ... and in each agent's reason (the fleet line has the rest)
 
 
 def phase_states(phases):
     """``phases``: {phase name: the registered task result, or None when it did not run}
     plus optional ``error`` ({"task", "msg"}: a failure caught outside a phase task).
-    Returns [{"phase", "state" (ok / failed / skipped / not_run), "msg", "has_results"}] in run order."""
+    Returns [{"phase", "state" (ok / failed / skipped / not_run), "msg", "failures",
+    "has_results"}] in run order; ``failures`` is the failed task's list of messages, one per
+    backend (the preflight's), else []."""
     phases = phases or {}
     out = []
     for name in PHASES:
@@ -44,13 +46,14 @@ def phase_states(phases):
         else:
             state = "ok"
         out.append({"phase": name, "state": state, "msg": (res or {}).get("msg") if state == "failed" else None,
+                    "failures": list((res or {}).get("failures") or []) if state == "failed" else [],
                     "has_results": bool((res or {}).get("results")) if isinstance(res, dict) else False})
     error = phases.get("error")
     if isinstance(error, dict) and error.get("msg") is not None:
         known = {_text(p["msg"]) for p in out if p["state"] == "failed"}
         if _text(error["msg"]) not in known:  # not already the result of a failed phase task
             out.append({"phase": "task '%s'" % (error.get("task") or "?"), "state": "failed",
-                        "msg": _text(error["msg"]), "has_results": False})
+                        "msg": _text(error["msg"]), "failures": [], "has_results": False})
     return out
 
 
@@ -160,12 +163,18 @@ def _mark_not_applied(report, agents, with_job, states, fleet):
     nomad = next((p for p in states if p["phase"] == "nomad"), None)
     for phase in states:
         if phase["state"] == "failed" and not phase["has_results"]:
-            fleet["failed"].append("%s failed: %s" % (_label(phase), _short(phase["msg"])))
+            # one line per failed backend when the task gave them (preflight), else its message
+            for msg in phase["failures"] or [phase["msg"]]:
+                fleet["failed"].append("%s failed: %s" % (_label(phase), _short(msg)))
     if halted is not None and halted["phase"] in ("wait",) + PHASES[5:]:
         halted = None  # the jobs were applied before that failure; their results say how
     if halted is None and (nomad is None or nomad["state"] != "ok"):
         return
-    if halted is not None:
+    if halted is not None and not halted["has_results"]:
+        # its message is the one "fleet: failed" line; not repeated once per agent
+        cause = "not applied: %s failed before the Nomad job was applied (its message: the 'fleet: failed' line)" \
+            % _label(halted)
+    elif halted is not None:
         cause = "not applied: %s failed before the Nomad job was applied: %s" % (
             _label(halted), _short(halted["msg"], AGENT_REASON_LIMIT))
     else:

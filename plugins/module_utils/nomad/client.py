@@ -104,7 +104,8 @@ class NomadClient:
 
     ``config`` keys: address, token, namespace, region, ca_cert, client_cert, client_key,
     skip_verify, tls_server_name, timeout (s, the deadline of each call as a whole),
-    retries, retry_delay (s), fail_fast_after, pool_size.
+    retries, retry_delay (s), fail_fast_after, pool_size, origin (where the address came
+    from, in words, named in connection errors; None: not known).
     """
 
     def __init__(self, config):
@@ -129,7 +130,8 @@ class NomadClient:
             "Nomad", self.address, timeout=self._timeout, retries=config.get("retries", 3),
             retry_delay=config.get("retry_delay", 0.5),
             fail_fast_after=DEFAULT_FAIL_FAST_AFTER if fail_fast_after is None else fail_fast_after,
-            pool_size=config.get("pool_size"), server_name=config.get("tls_server_name"))
+            pool_size=config.get("pool_size"), server_name=config.get("tls_server_name"),
+            origin=config.get("origin"))
         self._lock = threading.Lock()
         self._apis = {}
 
