@@ -140,6 +140,25 @@ def load_bundle(params, bare_phase, bare, needs):
                             % (params["phase"], needs, bare_phase))
 
 
+# Options of the bulk phases that may apply part of a fleet or adopt unowned objects.
+SUBSET_OPTIONS = {
+    "tenants": {"type": "list", "elements": "str", "default": []},
+    "agents": {"type": "list", "elements": "str", "default": []},
+    "adopt": {"type": "bool", "default": False},
+}
+
+
+def select(data, params, allow_absent=False):
+    """``data`` (a bundle) narrowed to ``params["tenants"]`` / ``params["agents"]``
+    (``bundle.narrow``; both empty: the whole fleet). A name the spec does not have stops
+    the action before anything is written, unless ``allow_absent`` (prune)."""
+    tenants, agents = bundles.selection_names(params["tenants"]), bundles.selection_names(params["agents"])
+    errors = bundles.selection_errors(data, tenants, agents, allow_absent=allow_absent)
+    if errors:
+        raise FleetActionFailed("; ".join(errors) + "; nothing was changed", errors=errors)
+    return bundles.narrow(data, tenants, agents)
+
+
 def check_concurrency(params):
     if params["concurrency"] < 1:
         raise FleetActionFailed("concurrency: must be >= 1, got %s" % params["concurrency"])
