@@ -26,7 +26,7 @@ class ActionModule(FleetAction):
 
     def execute(self, params):
         try:
-            data = select(bundles.load(params["bundle"]), params, allow_absent=params["phase"] == "prune")
+            data = select(bundles.load(params["bundle"]), params)
             client = connect(client_from_params, params, pool_size=params["concurrency"])
             sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"],
                               adopt=params["adopt"])

@@ -38,7 +38,7 @@ class ActionModule(FleetAction):
         data = load_bundle(params, "stop", {"fleet": params["fleet"], "agents": {}}, "fleet")
         params["tenants"], params["agents"] = (bundles.selection_names(params[k]) for k in ("tenants", "agents"))
         if params["phase"] != "stop":  # stop works from live markers, also for agents the spec lost
-            data = select(data, params, allow_absent=params["phase"] == "prune")
+            data = select(data, params)
         if params["phase"] == "stop" and not (params["tenants"] or params["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
         malformed = [ref for ref in params["agents"] if ref.count("/") != 1 or "" in ref.split("/")]

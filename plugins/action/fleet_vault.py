@@ -32,7 +32,7 @@ class ActionModule(FleetAction):
             data = load_bundle(params, "revoke", {"fleet": params["fleet"], "vault": {"jwt_mount": params["jwt_mount"]}, "agents": {}},
                                "fleet and names")
             if params["phase"] != "revoke":
-                data = select(data, params, allow_absent=params["phase"] == "prune")
+                data = select(data, params)
             client = connect(client_from_params, params)
             sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"],
                              adopt=params["adopt"])

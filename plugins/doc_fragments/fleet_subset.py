@@ -18,9 +18,10 @@ options:
         accepted too.
       - Empty together with O(agents) - the whole fleet. Fleet-wide objects (the Consul
         default deny) are applied and pruned only on a whole-fleet run.
-      - A name the spec does not have fails the task before anything is written, except
-        with O(phase=prune), where it only has to be a valid name (a subset prune is how a
-        tenant taken out of the spec is removed alone).
+      - A malformed name fails the task before anything is written. A valid name the bundle
+        does not have selects nothing here; M(agentfleet.hashistack.fleet_bundle) (the role's
+        validate phase) refuses it before any phase runs, except on a run that prunes (a
+        subset prune is how a tenant taken out of the spec is removed alone).
     type: list
     elements: str
     default: []

@@ -148,12 +148,13 @@ SUBSET_OPTIONS = {
 }
 
 
-def select(data, params, allow_absent=False):
+def select(data, params):
     """``data`` (a bundle) narrowed to ``params["tenants"]`` / ``params["agents"]``
-    (``bundle.narrow``; both empty: the whole fleet). A name the spec does not have stops
-    the action before anything is written, unless ``allow_absent`` (prune)."""
+    (``bundle.narrow``; both empty: the whole fleet). A malformed name stops the action
+    before anything is written; a well-formed name the spec does not have selects nothing
+    here (fleet_bundle refuses it before any phase runs, unless the run prunes)."""
     tenants, agents = bundles.selection_names(params["tenants"]), bundles.selection_names(params["agents"])
-    errors = bundles.selection_errors(data, tenants, agents, allow_absent=allow_absent)
+    errors = bundles.selection_errors(data, tenants, agents, allow_absent=True)
     if errors:
         raise FleetActionFailed("; ".join(errors) + "; nothing was changed", errors=errors)
     return bundles.narrow(data, tenants, agents)
