@@ -148,8 +148,8 @@ class NomadSync(FleetSync):
         except Exception as exc:  # one job's failure is reported, the others go on
             known = exc.result if isinstance(exc, JobApplyError) else {}
             msg = describe_failure(exc)
-            if "owner" in known and known["owner"] is None and not self.adopt:  # an unmarked job: say how to adopt
-                msg += "; " + ownership.ADOPT_HINT
+            if "owner" in known and known["owner"] is None and not self.adopt:
+                msg = self._unmarked_job_refusal(job["ID"], item["namespace"]) or msg
             return restate(base, "failed", msg=msg, **{k: v for k, v in known.items() if k in ("owner",)})
         outcome = "adopted" if adopting and res["outcome"] in ("created", "updated") else res["outcome"]
         out = restate(base, outcome, job_modify_index=res.get("job_modify_index"),
@@ -165,6 +165,17 @@ class NomadSync(FleetSync):
             out["diff"] = dict(res["diff"], before_header="%s/%s (live)" % (item["namespace"], job["ID"]),
                                after_header="%s/%s (desired)" % (item["namespace"], job["ID"]))
         return out
+
+    def _unmarked_job_refusal(self, job_id, namespace):
+        """The fleet's refusal (naming the adopt switch) of a live job without any agentfleet
+        marker, or None when the job has one (then the job module's own message stands)."""
+        try:
+            live = self.client.get_job(job_id, namespace)
+        except NomadError:
+            return None
+        if live is None or ownership.has_any_marker(live):
+            return None
+        return ownership.refusal("nomad job", "%s/%s" % (namespace, job_id), None, self.fleet)
 
     def _unchanged_since_last_run(self, ref, digest, job, namespace):
         """The live JobModifyIndex when the job provably needs no plan, else None.

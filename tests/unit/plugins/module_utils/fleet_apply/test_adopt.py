@@ -120,7 +120,13 @@ def test_jobs_are_adopted_only_without_any_marker(meta, adopted):
 def test_unmarked_job_refusal_says_how_to_adopt():
     client = FakeNomad(jobs=[_job({"team": "platform"})])
     res = NomadSync(client, _job_bundle()).converge_jobs()[0]
-    assert res["outcome"] == "failed" and res["msg"].endswith(HINT), res["msg"]
+    assert res["outcome"] == "failed" and res["msg"] == (
+        "nomad job 'team/a' exists and is not owned by fleet 'lab' (it has no agentfleet ownership marker); "
+        "refusing to change it; " + HINT)
+    # A job with a marker of someone else keeps the job module's message (no adopt hint).
+    marked = FakeNomad(jobs=[_job({"agentfleet_owner": "agentfleet.hashistack"})])
+    res = NomadSync(marked, _job_bundle()).converge_jobs()[0]
+    assert res["outcome"] == "failed" and HINT not in res["msg"] and "agentfleet.hashistack" in res["msg"]
 
 
 def test_vault_unmarked_policy_and_its_role_are_adopted_another_fleets_never():
