@@ -12,7 +12,10 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply 
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction
 
 ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, cache={"type": "bool", "default": True},
-               load_only={"type": "bool", "default": False})
+               load_only={"type": "bool", "default": False},
+               tenants={"type": "list", "elements": "str", "default": []},
+               agents={"type": "list", "elements": "str", "default": []},
+               prune={"type": "bool", "default": False})
 
 
 class ActionModule(SpecAction):
@@ -57,9 +60,18 @@ class ActionModule(SpecAction):
         except OSError as exc:
             result.update(failed=True, msg="dest %s: cannot write the bundle: %s" % (args["dest"], exc))
             return result
+        # A run limited to some tenants or agents: every name checked against the whole
+        # (validated) spec before any phase writes; the report covers the selected agents.
+        tenants, agents = bundles.selection_names(args["tenants"]), bundles.selection_names(args["agents"])
+        errors = bundles.selection_errors(data, tenants, agents, allow_absent=args["prune"])
+        if errors:
+            result.update(failed=True, msg="; ".join(errors) + "; nothing was changed", errors=errors,
+                          bundle=os.path.abspath(args["dest"]), fleet=data["fleet"])
+            return result
+        part = bundles.narrow(data, tenants, agents)
         result.update(changed=False, reused=reused, bundle=os.path.abspath(args["dest"]), fleet=data["fleet"],
-                      revision=data["revision"], counts=data["counts"], agents=sorted(data["agents"]),
-                      tenants=sorted(data["tenants"]))
+                      revision=data["revision"], counts=data["counts"], agents=sorted(part["agents"]),
+                      tenants=sorted(part["tenants"]), selection=part.get("selection"))
         return result
 
     @staticmethod

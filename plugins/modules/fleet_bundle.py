@@ -98,6 +98,28 @@ options:
         stored in the bundle). Validation and rendering of an unchanged fleet are then skipped.
     type: bool
     default: true
+  tenants:
+    description:
+      - A run limited to these tenants (role variable C(agent_fleet_tenants)); a comma-separated
+        string is accepted too. The whole spec is still validated and rendered; the task fails,
+        naming the known tenants, when a name is not a tenant of the spec (with O(prune=true) it
+        only has to be a valid name). Empty together with O(agents) - the whole fleet.
+    type: list
+    elements: str
+    default: []
+  agents:
+    description:
+      - A run limited to these agents, each C(tenant/agent) (role variable C(agent_fleet_agents));
+        checked like O(tenants).
+    type: list
+    elements: str
+    default: []
+  prune:
+    description:
+      - The run prunes, so O(tenants) and O(agents) may name tenants and agents the spec no longer
+        has (to remove them alone).
+    type: bool
+    default: false
 seealso:
   - module: agentfleet.hashistack.fleet_render
 """
@@ -134,18 +156,22 @@ counts:
   returned: success
   type: dict
 agents:
-  description: Agent keys (C(tenant/agent)).
+  description: Agent keys (C(tenant/agent)); with O(tenants) or O(agents), only the selected ones (the report covers those).
   returned: success
   type: list
   elements: str
 tenants:
-  description: Tenant names.
+  description: Tenant names (with O(tenants) or O(agents), those the run applies objects of).
   returned: success
   type: list
   elements: str
 spec:
   description: The fleet spec as read (O(load_only=true) only).
   returned: success and O(load_only=true)
+  type: dict
+selection:
+  description: The O(tenants) and O(agents) the run is limited to (C(tenants), C(agents)); null for the whole fleet.
+  returned: success
   type: dict
 errors:
   description:

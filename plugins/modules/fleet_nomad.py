@@ -29,8 +29,12 @@ description:
   - Jobs are owned when their C(Meta.agentfleet_fleet) is exactly the fleet and C(agentfleet_owner) is
     exactly C(agentfleet.fleet/<fleet>); namespaces when C(Meta.agentfleet_fleet) is exactly the fleet;
     ACL policies and quotas when the first word of their description is exactly C(agentfleet.fleet/<fleet>)
-    (never a prefix test). Unowned objects are never changed; apply refuses them naming their owner.
+    (never a prefix test). Unowned objects are never changed; apply refuses them naming their owner,
+    unless O(adopt=true) and they carry no agentfleet marker at all (then they are adopted).
     Dispatched and periodic children are never touched.
+  - With O(tenants) or O(agents) outside O(phase=stop), apply and prune touch only the selected
+    tenants' and agents' objects; prune chooses by the ownership metadata (C(agentfleet_tenant),
+    C(agentfleet_agent)) and the C(<fleet>--<tenant>) policy names.
   - This is an action plugin; it always runs on the controller (no module is sent to the host).
 version_added: 0.1.0
 author:
@@ -38,6 +42,7 @@ author:
 extends_documentation_fragment:
   - agentfleet.hashistack.nomad
   - agentfleet.hashistack.retries
+  - agentfleet.hashistack.fleet_subset
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -80,18 +85,6 @@ options:
         optionally C(agent) (entries of an apply's RV(results) fit).
     type: list
     elements: dict
-    default: []
-  tenants:
-    description:
-      - With O(phase=stop), tenants whose agents are stopped.
-    type: list
-    elements: str
-    default: []
-  agents:
-    description:
-      - With O(phase=stop), agents (C(tenant/agent)) to stop.
-    type: list
-    elements: str
     default: []
   quotas:
     description:

@@ -140,6 +140,26 @@ def load_bundle(params, bare_phase, bare, needs):
                             % (params["phase"], needs, bare_phase))
 
 
+# Options of the bulk phases that may apply part of a fleet or adopt unowned objects.
+SUBSET_OPTIONS = {
+    "tenants": {"type": "list", "elements": "str", "default": []},
+    "agents": {"type": "list", "elements": "str", "default": []},
+    "adopt": {"type": "bool", "default": False},
+}
+
+
+def select(data, params):
+    """``data`` (a bundle) narrowed to ``params["tenants"]`` / ``params["agents"]``
+    (``bundle.narrow``; both empty: the whole fleet). A malformed name stops the action
+    before anything is written; a well-formed name the spec does not have selects nothing
+    here (fleet_bundle refuses it before any phase runs, unless the run prunes)."""
+    tenants, agents = bundles.selection_names(params["tenants"]), bundles.selection_names(params["agents"])
+    errors = bundles.selection_errors(data, tenants, agents, allow_absent=True)
+    if errors:
+        raise FleetActionFailed("; ".join(errors) + "; nothing was changed", errors=errors)
+    return bundles.narrow(data, tenants, agents)
+
+
 def check_concurrency(params):
     if params["concurrency"] < 1:
         raise FleetActionFailed("concurrency: must be >= 1, got %s" % params["concurrency"])

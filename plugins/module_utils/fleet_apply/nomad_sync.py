@@ -11,6 +11,9 @@ Ownership (exact markers, ``fleet.ownership``): jobs carry ``Meta.agentfleet_fle
 ``Meta.agentfleet_owner``, namespaces ``Meta.agentfleet_fleet``; ACL policies and quotas
 the owner token ``agentfleet.fleet/<fleet>`` as the first word of their description.
 Dispatched and periodic children (``ParentID`` set) are never touched directly.
+With ``adopt``, an existing object carrying no agentfleet marker at all is taken over
+(outcome ``adopted``; ``ownership.adoptable``). With a narrowed bundle (``bundle.narrow``),
+prune touches only the selected tenants' and agents' objects (their markers say whose).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import json
 import time
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
@@ -43,8 +46,8 @@ def job_owner(fleet):
 
 class NomadSync(FleetSync):
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8, quotas=False,
-                 preserve_counts=True, known=None):
-        super().__init__(client, bundle, check, diff, concurrency)
+                 preserve_counts=True, known=None, adopt=False):
+        super().__init__(client, bundle, check, diff, concurrency, adopt)
         self.quotas = quotas
         self.preserve_counts = preserve_counts
         self._missing_namespaces = set()
@@ -54,15 +57,18 @@ class NomadSync(FleetSync):
 
     # -- tenancy ------------------------------------------------------------
     def _ensure(self, obj, name, path, desired, current, write_path=None, owner=None, exact=()):
-        """Create or update an object whose live owner (exact marker) is ``owner``."""
-        if current is not None and owner != self.fleet:
-            return object_result(obj, name, None, "failed",
-                                 msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
+        """Create or update an object whose live owner (exact marker) is ``owner``; adopt
+        one without any marker when ``self.adopt``."""
+        what = "nomad " + obj.replace("_", " ")
+        adopted = current is not None and owner != self.fleet
+        if adopted and not ownership.adoptable(owner, self.adopt, current):
+            return object_result(obj, name, None, "failed", msg=ownership.refusal(what, name, owner, self.fleet))
         plan = plan_object(current, desired, exact)
         if not plan["changed"]:
             return object_result(obj, name, None, "unchanged")
-        out = object_result(obj, name, None, "created" if current is None else "updated",
-                            differences=plan["differences"])
+        extra = ownership.adoption(what, name, self.fleet, self.check) if adopted else {}
+        out = object_result(obj, name, None, "adopted" if adopted else "created" if current is None else "updated",
+                            differences=plan["differences"], **extra)
         if self.diff:
             out["diff"] = {"before": plan["before"], "after": plan["after"],
                            "before_header": "nomad %s %s" % (obj, name), "after_header": "nomad %s %s" % (obj, name)}
@@ -129,7 +135,12 @@ class NomadSync(FleetSync):
             return out
         opts = self._opts(preserve_counts=bool(self.preserve_counts and item.get("autoscaled")))
         ref, digest = "%s/%s" % (item["namespace"], job["ID"]), job_digest(job, opts)
+        adopting = False
         try:
+            if self.adopt:  # a live job with no agentfleet marker at all is taken over (force)
+                live = self.client.get_job(job["ID"], item["namespace"])
+                adopting = live is not None and ownership.adoptable(None, True, live)
+                opts.force = adopting
             skipped = self._unchanged_since_last_run(ref, digest, job, item["namespace"])
             if skipped is not None:
                 return restate(base, "unchanged", job_modify_index=skipped, plan={
@@ -137,10 +148,16 @@ class NomadSync(FleetSync):
             res = apply_job(self.client, job, opts)
         except Exception as exc:  # one job's failure is reported, the others go on
             known = exc.result if isinstance(exc, JobApplyError) else {}
-            return restate(base, "failed", msg=describe_failure(exc),
-                           **{k: v for k, v in known.items() if k in ("owner",)})
-        out = restate(base, res["outcome"], job_modify_index=res.get("job_modify_index"),
+            msg = describe_failure(exc)
+            if "owner" in known and known["owner"] is None and not self.adopt:
+                msg = self._unmarked_job_refusal(job["ID"], item["namespace"]) or msg
+            return restate(base, "failed", msg=msg, **{k: v for k, v in known.items() if k in ("owner",)})
+        outcome = "adopted" if adopting and res["outcome"] in ("created", "updated") else res["outcome"]
+        out = restate(base, outcome, job_modify_index=res.get("job_modify_index"),
                       plan={"changes": (res.get("plan") or {}).get("changes", [])})
+        if outcome == "adopted":
+            out.update(ownership.adoption("nomad job", "%s/%s" % (item["namespace"], job["ID"]), self.fleet,
+                                          self.check))
         if res.get("nomad_warnings"):
             out["nomad_warnings"] = res["nomad_warnings"]
         if not self.check and res.get("job_modify_index"):
@@ -149,6 +166,17 @@ class NomadSync(FleetSync):
             out["diff"] = dict(res["diff"], before_header="%s/%s (live)" % (item["namespace"], job["ID"]),
                                after_header="%s/%s (desired)" % (item["namespace"], job["ID"]))
         return out
+
+    def _unmarked_job_refusal(self, job_id, namespace):
+        """The fleet's refusal (naming the adopt switch) of a live job without any agentfleet
+        marker, or None when the job has one (then the job module's own message stands)."""
+        try:
+            live = self.client.get_job(job_id, namespace)
+        except NomadError:
+            return None
+        if live is None or ownership.has_any_marker(live):
+            return None
+        return ownership.refusal("nomad job", "%s/%s" % (namespace, job_id), None, self.fleet)
 
     def _unchanged_since_last_run(self, ref, digest, job, namespace):
         """The live JobModifyIndex when the job provably needs no plan, else None.
@@ -281,18 +309,21 @@ class NomadSync(FleetSync):
         ``prune_wait`` result: how many jobs, how long, and on timeout which jobs.
         """
         want_jobs = {(j["namespace"], j["job_id"]) for j in self.bundle["jobs"]}
-        stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs]
+        stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs
+                 and self.agent_selected(*_job_agent(s))]
         out = run_many(stale, self._stop, self.concurrency)
         want_pol = {p["Name"] for p in self.bundle["acl_policies"]}
         for pol in self.client.request("GET", "/v1/acl/policies") or []:
-            if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet):
+            if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet) \
+                    and self.tenant_selected((naming.split(pol["Name"], 2) or (None, None))[1]):
                 out.append(self._delete("acl_policy", pol["Name"], "/v1/acl/policy/%s" % pol["Name"]))
         want_namespaces = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
         doomed = []
         for live_namespace in self.client.request("GET", "/v1/namespaces") or []:
-            if live_namespace["Name"] in want_namespaces or not ownership.meta_owned(live_namespace, self.fleet):
+            if live_namespace["Name"] in want_namespaces or not ownership.meta_owned(live_namespace, self.fleet) \
+                    or not self.tenant_selected((live_namespace.get("Meta") or {}).get(ownership.TENANT_META)):
                 continue
             if live_namespace["Name"] in live:
                 out.append(object_result("namespace", live_namespace["Name"], None, "failed",
@@ -408,6 +439,12 @@ def load_known(path):
 def save_known(path, known):
     """Save the per-job state for the next apply (JSON, mode 0600, atomically)."""
     write_atomic(path, json.dumps(known, sort_keys=True), mode=0o600, make_parents=True)
+
+
+def _job_agent(stub):
+    """(tenant, agent) a job's ownership meta names (None for a missing key)."""
+    meta = stub.get("Meta") or {}
+    return meta.get(ownership.TENANT_META), meta.get("agentfleet_agent")
 
 
 def _ref(ref):

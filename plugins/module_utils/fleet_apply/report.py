@@ -19,7 +19,7 @@ The counts always add up: sum of the counts == agents of the spec + pruned agent
 """
 from __future__ import annotations
 
-CHANGED = ("created", "updated", "deleted", "stopped", "promoted")
+CHANGED = ("created", "updated", "adopted", "deleted", "stopped", "promoted")
 STATUSES = ("unchanged", "updated", "failed", "not_applied", "reverted", "pruned")
 # Phase tasks of the role, in run order (register names in roles/agent_fleet/tasks/*.yml).
 PHASES = ("preflight", "vault", "consul", "nomad", "wait", "prune_nomad", "prune_consul", "prune_vault")
@@ -108,9 +108,10 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
                 report.setdefault(key, {"status": "pruned", "changed_objects": []})["changed_objects"].append(
                     "%s (%s)" % (label, outcome))
             else:
-                fleet["changed_objects"].append("%s (%s)" % (label, outcome))
+                fleet["changed_objects"].append("%s (%s)" % (label, res.get("adoption") or outcome))
             continue
-        target["changed_objects"].append("%s (%s)" % (label, outcome))
+        # an adopted object says "would adopt" in check mode (``ownership.adoption``)
+        target["changed_objects"].append("%s (%s)" % (label, res.get("adoption") or outcome))
         if target["status"] == "unchanged":
             target["status"] = "updated"
     for res in waits:  # deployments of this run's jobs: agents of the spec only

@@ -10,7 +10,11 @@ Ownership (exact, ``fleet.ownership``): a policy is the fleet's when its first l
 renderer's header naming this fleet and the policy's own name; a JWT role when its name
 splits into (this fleet, tenant, agent) and it grants exactly its own policy, which this
 fleet owned before the run. Anything else is refused by apply and skipped by prune and
-the kill switch.
+the kill switch. With ``adopt``, a policy without any agentfleet header is taken over (its
+header written), and so is the JWT role of this fleet's name whose policy this fleet owns
+or adopts in the same run (it is rewritten to grant exactly that policy); a policy whose
+header names another fleet is never adopted. With a narrowed bundle (``bundle.narrow``)
+prune touches only the selected agents' names.
 """
 from __future__ import annotations
 
@@ -37,13 +41,14 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.object
 class VaultSync(FleetSync):
     """One fleet's Vault state; ``check`` plans without writing, ``diff`` adds before/after."""
 
-    def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
-        super().__init__(client, bundle, check, diff, concurrency)
+    def __init__(self, client, bundle, check=False, diff=False, concurrency=8, adopt=False):
+        super().__init__(client, bundle, check, diff, concurrency, adopt)
         self.mount = bundle["vault"]["jwt_mount"].strip("/")
         self._by_name = {a["vault_name"]: key for key, a in bundle["agents"].items() if a.get("vault_name")}
         # Policies this fleet owned when the run read them (a role is owned only with its policy).
         self._owned_before = set()
         self._refused = set()  # policies refused: their roles are not written either
+        self._adopted = set()  # unmarked policies taken over in this run: their roles may be too
 
     # -- mounts -------------------------------------------------------------
     def ensure_mount(self, kind, path, type_name, options=None):
@@ -71,15 +76,21 @@ class VaultSync(FleetSync):
         name, text = item["name"], item["policy"]
         current = self.read_policy(name)
         agent = self._by_name.get(name)
-        if current is not None and not ownership.vault_policy_owned(name, current, self.fleet):
+        adopted = current is not None and not ownership.vault_policy_owned(name, current, self.fleet)
+        if adopted:
             owner = ownership.policy_owner(current)
-            self._refused.add(name)
-            return object_result("vault_policy", name, agent, "failed",
-                                 msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
-        if current is not None:
+            if owner is not None or not self.adopt:  # a header (even a wrong one) is a marker: never adopted
+                self._refused.add(name)
+                return object_result("vault_policy", name, agent, "failed",
+                                     msg=ownership.refusal("vault policy", name, owner and owner[0], self.fleet))
+            self._adopted.add(name)
+        elif current is not None:
             self._owned_before.add(name)
         done = converge_policy(self.client, name, current, text, check=self.check)
-        out = object_result("vault_policy", name, agent, done["outcome"])
+        if done["outcome"] == "unchanged":
+            return object_result("vault_policy", name, agent, "unchanged")
+        extra = ownership.adoption("vault policy", name, self.fleet, self.check) if adopted else {}
+        out = object_result("vault_policy", name, agent, "adopted" if adopted else done["outcome"], **extra)
         if self.diff and out["changed"]:
             out["diff"] = {"before": current or "", "after": text,
                            "before_header": "vault policy %s" % name, "after_header": "vault policy %s" % name}
@@ -103,7 +114,8 @@ class VaultSync(FleetSync):
             return object_result("vault_jwt_role", name, agent, "failed",
                                  msg="vault JWT role %r not written: its policy %r is not owned by fleet %r (see that "
                                      "policy's result)" % (name, name, self.fleet))
-        if current is not None and not ownership.jwt_role_owned(name, current, self.fleet, self._owned_before):
+        adopted = current is not None and not ownership.jwt_role_owned(name, current, self.fleet, self._owned_before)
+        if adopted and not (self.adopt and self._role_adoptable(name)):
             parsed = naming.parse_agent_object_name(name)
             return object_result("vault_jwt_role", name, agent, "failed",
                                  msg=ownership.refusal("vault JWT role", name, parsed and parsed[0], self.fleet)
@@ -114,12 +126,19 @@ class VaultSync(FleetSync):
                         JWT_ROLE_NORMALISERS, check=self.check, resend=jwt_role_resent)
         if done["outcome"] == "unchanged":
             return object_result("vault_jwt_role", name, agent, "unchanged")
-        out = object_result("vault_jwt_role", name, agent, done["outcome"],
-                            differences=sorted(done["changes"]) if done["outcome"] == "updated" else [])
+        extra = ownership.adoption("vault JWT role", name, self.fleet, self.check) if adopted else {}
+        out = object_result("vault_jwt_role", name, agent, "adopted" if adopted else done["outcome"],
+                            differences=sorted(done["changes"]) if done["outcome"] == "updated" else [], **extra)
         if self.diff:
             out["diff"] = {"before": done["before"], "after": done["after"],
                            "before_header": "vault jwt role %s" % name, "after_header": "vault jwt role %s" % name}
         return out
+
+    def _role_adoptable(self, name):
+        """A role of this fleet's name whose policy this fleet owned before the run or adopts
+        now: its only marker is that grant, which apply writes."""
+        parsed = naming.parse_agent_object_name(name)
+        return parsed is not None and parsed[0] == self.fleet and (name in self._owned_before or name in self._adopted)
 
     def converge(self):
         """Policies first (a role names its policy), then roles; one result per object."""
@@ -159,8 +178,10 @@ class VaultSync(FleetSync):
         roles = self.owned_roles(policies)
         want_roles = {r["name"] for r in self.bundle["vault_roles"]}
         want_policies = {p["name"] for p in self.bundle["vault_policies"]}
-        out = [self._delete("vault_jwt_role", n, self.role_path(n)) for n in roles if n not in want_roles]
-        out += [self._delete("vault_policy", n, policy_path(n)) for n in policies if n not in want_policies]
+        out = [self._delete("vault_jwt_role", n, self.role_path(n)) for n in roles
+               if n not in want_roles and self.name_selected(n)]
+        out += [self._delete("vault_policy", n, policy_path(n)) for n in policies
+                if n not in want_policies and self.name_selected(n)]
         return out
 
     def revoke(self, names):
