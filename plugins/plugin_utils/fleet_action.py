@@ -154,6 +154,8 @@ def select(data, params):
     before anything is written; a well-formed name the spec does not have selects nothing
     here (fleet_bundle refuses it before any phase runs, unless the run prunes)."""
     tenants, agents = bundles.selection_names(params["tenants"]), bundles.selection_names(params["agents"])
+    if not tenants and not agents:
+        return data
     errors = bundles.selection_errors(data, tenants, agents, allow_absent=True)
     if errors:
         raise FleetActionFailed("; ".join(errors) + "; nothing was changed", errors=errors)
