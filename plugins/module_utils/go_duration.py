@@ -140,7 +140,7 @@ def api_nanoseconds(value):
     return parse(value)
 
 
-_WHOLE_DAYS = re.compile(r"^([0-9]+)d$")
+_WHOLE_DAYS = re.compile(r"^([0-9]+)d\Z")
 
 
 def seconds_or_duration(value, name="duration", whole_days=False):

@@ -89,7 +89,7 @@ def normalize(value, field, path, errors):
     if field.choices is not None and value not in field.choices:
         errors.append(SpecError(path, f"must be one of {', '.join(map(str, field.choices))}", value))
         return None
-    if field.pattern is not None and not field.pattern.match(value):
+    if field.pattern is not None and not field.pattern.fullmatch(value):
         errors.append(SpecError(path, f"must match {field.pattern.pattern}", value))
         return None
     if field.minimum is not None and field.kind in ("int", "number") and value < field.minimum:
@@ -109,7 +109,7 @@ def normalize(value, field, path, errors):
             if not isinstance(key, str):
                 errors.append(SpecError(sub, "keys must be strings", key))
                 continue
-            if field.key_pattern is not None and not field.key_pattern.match(key):
+            if field.key_pattern is not None and not field.key_pattern.fullmatch(key):
                 errors.append(SpecError(sub, f"key must match {field.key_pattern.pattern}", key))
                 continue
             out[key] = normalize(item, field.item, sub, errors) if field.item else item

@@ -10,9 +10,7 @@ For editors (yaml-language-server completes keys, shows defaults and choices, fl
 It is a first line of checks, never a second source of rules: everything it states comes
 from the ``Field`` tree (types, choices, patterns, bounds, required keys, unknown keys) and
 from ``schema.KIND_ONLY`` / ``schema.REQUIRED_FOR_KIND``, so it refuses only what the
-validator refuses (one known exception: a pattern-checked string ending in a line break,
-which the validator's Python ``re`` lets through since its ``$`` also matches before a final
-newline, while ECMA-262 ``$`` in the schema does not). The validator checks more (references between agents, tenant isolation,
+validator refuses (patterns are whole-string matches on both sides). The validator checks more (references between agents, tenant isolation,
 guardrails, budgets, Go duration overflow, cron syntax, what real Nomad and Consul refuse).
 
 A document is either the spec itself or a mapping holding it under ``agentfleet_fleet``

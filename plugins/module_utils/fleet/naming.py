@@ -28,7 +28,7 @@ import re
 
 SEP = "--"
 MAX_NAME = 32
-IDENT = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+IDENT = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 MAX_SERVICE_NAME = 63   # nomad/structs/services.go Service.ValidateName
 
 

@@ -31,7 +31,7 @@ OWNER_META = "agentfleet_fleet"
 TENANT_META = "agentfleet_tenant"
 JOB_OWNER_KEY = "agentfleet_owner"
 TOKEN_PREFIX = "agentfleet.fleet/"
-_HEADER = re.compile(r"^# Managed by agentfleet: fleet=(?P<fleet>\S+) tenant=(?P<tenant>\S+) agent=(?P<agent>\S+)$")
+_HEADER = re.compile(r"^# Managed by agentfleet: fleet=(?P<fleet>\S+) tenant=(?P<tenant>\S+) agent=(?P<agent>\S+)\Z")
 
 
 def owner_token(fleet):

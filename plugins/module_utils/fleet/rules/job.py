@@ -22,7 +22,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 MIN_PRIORITY, MAX_PRIORITY = 1, 100  # structs.JobMinPriority, default job_max_priority
 JOB_MAX_COUNT = 50000  # structs.JobDefaultMaxCount (server job_max_count default), jobValidate.Validate
-NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}$")  # structs.go validNamespaceName
+NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}\Z")  # structs.go validNamespaceName
 NAMESPACE_DESCRIPTION_MAX = 256  # structs.go maxNamespaceDescriptionLength
 PAYLOADS = ("optional", "required", "forbidden")
 _NEEDS_RTARGET = ("=", "==", "is", "!=", "not", "<", "<=", ">", ">=")

@@ -17,7 +17,7 @@ import re
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, requires_object, show_ns
 
 # RFC 1123 label, at most 63 characters (services.go Service.ValidateName).
-SERVICE_NAME = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$", re.IGNORECASE)
+SERVICE_NAME = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\Z", re.IGNORECASE)
 MIN_CHECK_INTERVAL = 1_000_000_000  # services.go minCheckInterval (1s)
 MIN_CHECK_TIMEOUT = 1_000_000_000   # services.go minCheckTimeout (1s)
 CONSUL_CHECK_TYPES = ("grpc", "tcp", "http", "script")

@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, requires_object
 
-IDENTITY_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,128}$")  # workload_id.go validIdentityName
+IDENTITY_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,128}\Z")  # workload_id.go validIdentityName
 MIN_CPU = 1        # structs.go MeetsMinResources
 MIN_MEMORY_MB = 10
 CHANGE_MODES = ("noop", "restart", "signal", "script")
