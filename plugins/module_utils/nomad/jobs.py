@@ -12,7 +12,7 @@ import json
 import re
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import format_human
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.text_window import window
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.text_window import shorten, window
 
 OWNER_KEY = "agentfleet_owner"
 DEFAULT_OWNER = "agentfleet.hashistack"
@@ -244,9 +244,9 @@ def plan_field_line(fld, parent="", prefix=""):
     old, new = plan_value(name, fld.get("Old"), parent), plan_value(name, fld.get("New"), parent)
     name = prefix + str(name)
     if kind == "Added":
-        return "+ %s: %s" % (name, window(new, new, PLAN_VALUE_WIDTH)[0])
+        return "+ %s: %s" % (name, shorten(new, PLAN_VALUE_WIDTH))
     if kind == "Deleted":
-        return "- %s: %s" % (name, window(old, old, PLAN_VALUE_WIDTH)[0])
+        return "- %s: %s" % (name, shorten(old, PLAN_VALUE_WIDTH))
     old, new = window(old, new, PLAN_VALUE_WIDTH)
     return "+/- %s: %s => %s" % (name, old, new)
 
@@ -259,14 +259,58 @@ def group_updates(group):
     return ", ".join("%d %s" % (updates[k], k) for k in known)
 
 
+def _flat_fields(obj, prefix, parent, out):
+    """(dotted name, FieldDiff, parent object name) of every field of ``obj``, depth first."""
+    for fld in obj.get("Fields") or []:
+        out.append((prefix + str(fld.get("Name")), fld, parent))
+    for sub in obj.get("Objects") or []:
+        _flat_fields(sub, "%s%s." % (prefix, sub.get("Name")), sub.get("Name") or "", out)
+    return out
+
+
+def _replaced_lines(old, new, indent, prefix, lines):
+    """A sub-object Nomad reports as Deleted and Added again (it diffs networks and expose
+    paths as whole sets, nomad/structs/diff.go networkDiffs / primitiveObjectSetDiff): only
+    the fields whose value differs between the two, so one changed port label does not
+    read as every port removed and added."""
+    def side(obj, key):
+        flat = _flat_fields(obj, "%s%s." % (prefix, obj.get("Name")), obj.get("Name") or "", [])
+        return [(name, fld.get(key), parent) for name, fld, parent in flat]
+    gone, came = side(old, "Old"), side(new, "New")
+    came_left, gone_left = list(came), list(gone)
+    for item in gone:
+        if item in came_left:
+            came_left.remove(item)
+            gone_left.remove(item)
+    for mark, items in (("-", gone_left), ("+", came_left)):
+        for name, value, parent in items:
+            text = plan_value(name.rsplit(".", 1)[-1], value, parent)
+            lines.append(indent + "%s %s: %s" % (mark, name, shorten(text, PLAN_VALUE_WIDTH)))
+
+
 def _object_lines(obj, indent, prefix, lines):
-    """Changed fields of a diff object and its sub-objects, depth first, with dotted names."""
+    """Changed fields of a diff object and its sub-objects, depth first, with dotted names;
+    a sub-object deleted and added again under the same name shows only what differs."""
     for fld in obj.get("Fields") or []:
         if fld.get("Type", "None") != "None":
             lines.append(indent + plan_field_line(fld, obj.get("Name") or "", prefix))
-    for sub in obj.get("Objects") or []:
-        if sub.get("Type", "None") != "None":
+    subs = [sub for sub in obj.get("Objects") or [] if sub.get("Type", "None") != "None"]
+    by_type = {"Deleted": {}, "Added": {}}
+    for sub in subs:
+        if sub.get("Type") in by_type:
+            by_type[sub["Type"]].setdefault(sub.get("Name"), []).append(sub)
+    twin = {}  # id of each half of a (deleted, added) pair of the same name -> the pair
+    for name, gone in by_type["Deleted"].items():
+        for pair in zip(gone, by_type["Added"].get(name, [])):
+            twin[id(pair[0])] = twin[id(pair[1])] = pair
+    done = set()
+    for sub in subs:
+        pair = twin.get(id(sub))
+        if pair is None:
             _object_lines(sub, indent, "%s%s." % (prefix, sub.get("Name")), lines)
+        elif id(pair[0]) not in done:
+            done.add(id(pair[0]))
+            _replaced_lines(pair[0], pair[1], indent, prefix, lines)
 
 
 def summarize_plan(plan):

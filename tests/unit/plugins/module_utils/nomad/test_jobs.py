@@ -204,3 +204,27 @@ def test_without_server_additions_keeps_what_the_desired_job_names():
     kept = J.without_server_additions(live, own)["TaskGroups"][0]
     assert sidecar in kept["Tasks"] and {"Label": "connect-proxy-api"} in kept["Networks"][0]["DynamicPorts"]
     assert live["TaskGroups"][0]["Tasks"][1] is sidecar  # the live job itself is not changed
+
+
+def test_summary_of_an_object_deleted_and_added_again_shows_only_what_differs():
+    """Nomad diffs a group's networks as whole sets: one changed port label reads as the
+    whole network deleted and added. Only the differing fields are shown."""
+    def network(kind, key, labels):
+        return {"Type": kind, "Name": "Network", "Fields": [{"Type": kind, "Name": "Mode", key: "bridge"}],
+                "Objects": [{"Type": kind, "Name": "Dynamic Port", "Fields": [
+                    {"Type": kind, "Name": "Label", key: label}, {"Type": kind, "Name": "To", key: "-1"}]}
+                    for label in labels]}
+    for order in (("Deleted", "Added"), ("Added", "Deleted")):
+        nets = {"Deleted": network("Deleted", "Old", ["http", "svc_ck_aaa"]),
+                "Added": network("Added", "New", ["http", "svc_ck_bbb"])}
+        plan = {"Diff": {"Type": "Edited", "ID": "j", "TaskGroups": [
+            {"Type": "Edited", "Name": "g", "Objects": [nets[order[0]], nets[order[1]]], "Tasks": []}]}}
+        assert J.summarize_plan(plan)[2:] == [
+            '    - Network.Dynamic Port.Label: "svc_ck_aaa"',
+            '    + Network.Dynamic Port.Label: "svc_ck_bbb"',
+        ]
+    # A network only deleted is shown whole.
+    plan = {"Diff": {"Type": "Edited", "ID": "j", "TaskGroups": [
+        {"Type": "Edited", "Name": "g", "Objects": [network("Deleted", "Old", ["http"])], "Tasks": []}]}}
+    assert J.summarize_plan(plan)[2:] == ['    - Network.Mode: "bridge"', '    - Network.Dynamic Port.Label: "http"',
+                                          '    - Network.Dynamic Port.To: "-1"']
