@@ -203,7 +203,8 @@ def plan_lines(plan, limit=DETAIL_LIMIT):
     """The plan as human lines: the fleet block, one block per agent, one footer per backend.
     ``limit``: detail lines shown per object (None: all)."""
     check = plan["mode"] == "plan"
-    lines = ["fleet: failed - " + _one_line(reason) for reason in plan.get("fleet_failed") or []]
+    # The report bounds fleet-wide reasons already (report.REASON_LIMIT); shown whole.
+    lines = ["fleet: failed - " + _one_line(reason, 4 * REASON_WIDTH) for reason in plan.get("fleet_failed") or []]
     if plan["fleet"]:
         lines.append("fleet:")
         for entry in plan["fleet"]:
