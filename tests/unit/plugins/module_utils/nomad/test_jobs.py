@@ -179,8 +179,8 @@ def test_project_matches_list_items_by_nomads_identity_not_position():
         "Networks": [{"DynamicPorts": [{"Label": "metrics", "HostNetwork": "default"},
                                        {"Label": "http", "HostNetwork": "default"}]}]}
     desired = {"Services": [
-        {"Name": "api", "PortLabel": "http", "Tags": ["h"], "Checks": [{"Name": "ready", "Path": "/ready"},
-                                                                     {"Name": "live", "Path": "/live"}]},
+        {"Name": "api", "PortLabel": "http", "Tags": ["h"],
+         "Checks": [{"Name": "ready", "Path": "/ready"}, {"Name": "live", "Path": "/live"}]},
         {"Name": "api", "PortLabel": "metrics", "Tags": ["m"]}],
         "Templates": [{"DestPath": "a"}, {"DestPath": "b"}],
         "Networks": [{"DynamicPorts": [{"Label": "http"}, {"Label": "metrics"}]}]}
