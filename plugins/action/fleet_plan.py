@@ -57,7 +57,9 @@ class ActionModule(ActionBase):
                 write_atomic(args["dest"], json.dumps(document, indent=2, sort_keys=True) + "\n", mode=0o600,
                              make_parents=True)
             except OSError as exc:
-                result.update(failed=True, msg="dest %s: cannot write the plan file: %s" % (args["dest"], exc))
+                # Not a failure of this task: the plan is still shown; the role fails after it.
+                result["dest_error"] = "dest %s: cannot write the plan file: %s" % (args["dest"], exc)
+                self._display.warning(result["dest_error"])
                 return result
             result["dest"] = os.path.abspath(args["dest"])
         return result

@@ -66,6 +66,8 @@ options:
     description:
       - Path on the controller of a JSON file to write the whole plan to (every detail line, the totals
         per backend, C(changes)), with mode 0600, atomically; also in check mode. Omit for no file.
+      - When the file cannot be written the task still returns the plan, with RV(dest_error) and a warning, so the
+        plan can be shown first; the C(agent_fleet) role fails after showing it.
     type: path
 seealso:
   - module: agentfleet.hashistack.fleet_nomad
@@ -102,6 +104,10 @@ totals:
   type: dict
 dest:
   description: Absolute path of the plan file.
-  returned: when O(dest) is set
+  returned: when O(dest) is set and the file was written
+  type: str
+dest_error:
+  description: Why the plan file could not be written.
+  returned: when O(dest) is set and the file could not be written
   type: str
 """
