@@ -90,7 +90,7 @@ ONE_CHANGE = [
     "  ~ nomad job research/retriever: would update",
     "      +/- Meta[agentfleet_agent_digest]: \"<digest>\" => \"<digest>\"",
     "      +/- Meta[agentfleet_agent_version]: \"1.4.2\" => \"1.5.0\"",
-    "      +/- Task Group: \"retriever\" (2 create/destroy update)",
+    "      +/- Task Group: \"retriever\" (1 canary, 2 ignore)",
     "        - Network.Dynamic Port.Label: \"svc_agents-lab--research--retriever_ck_<hash>\"",
     "        + Network.Dynamic Port.Label: \"svc_agents-lab--research--retriever_ck_<hash>\"",
     "        +/- Service.Check.PortLabel: \"svc_agents-lab--research--retriever_ck_<hash>\" => \"svc_agents-lab--research--retriever_ck_<hash>\"",

@@ -20,7 +20,7 @@ def plan_of(applied, pruned=(), check=True, agents=tuple(AGENTS), waits=()):
 
 NOMAD_PLAN = {"Diff": {"Type": "Edited", "ID": "a", "Fields": [
     {"Type": "Edited", "Name": "Meta[agentfleet_agent_version]", "Old": "1.0", "New": "1.1"}],
-    "TaskGroups": [{"Type": "Edited", "Name": "a", "Updates": {"create/destroy update": 1, "canary": 1},
+    "TaskGroups": [{"Type": "Edited", "Name": "a", "Updates": {"canary": 1, "ignore": 2},
                     "Objects": [{"Type": "Edited", "Name": "Update", "Fields": [
                         {"Type": "Edited", "Name": "HealthyDeadline", "Old": "180000000000", "New": "300000000000"}]}],
                     "Tasks": [{"Type": "Edited", "Name": "a", "Annotations": ["forces create/destroy update"],
@@ -45,7 +45,7 @@ def test_check_mode_block_with_nomads_annotations_and_durations():
         "      UpstreamConfig.Defaults.ConnectTimeoutMs: 2000 -> 3000",
         "  ~ nomad job t/a: would update",
         '      +/- Meta[agentfleet_agent_version]: "1.0" => "1.1"',
-        '      +/- Task Group: "a" (1 create/destroy update, 1 canary)',
+        '      +/- Task Group: "a" (1 canary, 2 ignore)',
         "        +/- Update.HealthyDeadline: 3m => 5m",
         '        +/- Task: "a" (forces create/destroy update)',
         '          +/- Env[AGENT_VERSION]: "1.0" => "1.1"',
