@@ -9,8 +9,8 @@ from tests.support.actions import run_action
 REPORT = {"agents": {"t/a": {"status": "updated", "changed_objects": ["job a (created)"]}},
           "fleet": {"changed_objects": [], "failed": []}}
 PHASES = {
-    "vault": {"changed": False, "results": [{"object": "vault_policy", "name": "p", "agent": "t/a",
-                                              "outcome": "unchanged"}]},
+    "vault": {"changed": False,
+              "results": [{"object": "vault_policy", "name": "p", "agent": "t/a", "outcome": "unchanged"}]},
     "consul": {"skipped": True, "false_condition": "agent_fleet_consul_enabled | bool"},
     "nomad": {"changed": True, "results": [{"object": "job", "name": "a", "agent": "t/a", "namespace": "t",
                                             "outcome": "created", "plan": {"changes": ['+ Job: "a"']}}]},
