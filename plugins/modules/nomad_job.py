@@ -185,7 +185,12 @@ plan:
       description: Nomad's diff type (None, Added, Edited, Deleted).
       type: str
     changes:
-      description: Human-readable lines from the plan's diff.
+      description:
+        - Human-readable lines from the plan's annotated diff, shaped like C(nomad job plan) - the job, its changed
+          fields, each task group with Nomad's update annotations (for example C(1 create/destroy update, 1 canary)),
+          each task with its annotation (C(forces create/destroy update)); durations read C(30s) or C(2m), long
+          values are cut around the first difference, and a sub-object Nomad reports deleted and added again
+          shows only the fields that differ.
       type: list
       elements: str
     warnings:
@@ -197,7 +202,8 @@ plan:
     job_modify_index:
       description: Job modify index the plan was computed against.
       type: int
-  sample: {"diff_type": "Edited", "changes": ["Edited group 'agents'"], "warnings": "", "failed_allocations": {},
+  sample: {"diff_type": "Edited", "changes": ["+/- Job: \"agents\"", "  +/- Task Group: \"agents\" (1 in-place update)"],
+           "warnings": "", "failed_allocations": {},
            "job_modify_index": 12}
 nomad_warnings:
   description:

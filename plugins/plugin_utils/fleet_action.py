@@ -102,10 +102,13 @@ class FleetAction(ActionBase):
     def finish(self, results, fail=True, down=None, **extra):
         """The usual result of a bulk phase; raises when any object failed and ``fail``.
 
-        ``down`` is the client's fast-fail message (``client.down``): when set, it is
+        Ansible's ``diff`` (raw before/after per changed object) is returned in diff mode
+        with ``-v`` or more only. ``down`` is the client's fast-fail message (``client.down``): when set, it is
         the one message of the failure instead of one line per object not applied.
         """
-        out, failures = module_result(results, self.diff)
+        # Raw before/after (Ansible's --diff) only with -v as well: at normal verbosity the
+        # role's plan (fleet_plan) is what people read, and hundreds of job diffs would bury it.
+        out, failures = module_result(results, self.diff and self._display.verbosity >= 1)
         out.update(extra)
         if failures and fail:
             if down:

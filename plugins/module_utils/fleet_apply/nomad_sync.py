@@ -30,7 +30,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import created_lines, readable_diff
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.progress import ProgressLines, healthy_of
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import plan_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
@@ -129,7 +129,7 @@ class NomadSync(FleetSync):
         base = {"object": "job", "name": job["ID"], "agent": key, "namespace": item["namespace"],
                 "job_id": job["ID"], "kind": item["kind"]}
         if item["namespace"] in self._missing_namespaces:  # check mode, namespace not created yet
-            out = restate(base, "created", plan={"changes": ["Added job %r" % job["ID"]]})
+            out = restate(base, "created", plan={"changes": created_lines(job)})
             if self.diff:
                 out["diff"] = dict(readable_diff(None, job), before_header=job["ID"], after_header=job["ID"])
             return out
