@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
 from tests.support.net import free_port
 
 AGENT_DIR = Path(__file__).resolve().parents[3] / "examples" / "agents" / "reference"
@@ -45,13 +46,12 @@ def wait_until(predicate, timeout=10.0, what="condition"):
 class AgentProcess:
     """The agent under test: its process, port and collected stdout lines."""
 
-    def __init__(self, tmp_path: Path, **env: str) -> None:
+    def __init__(self, tmp_path: Path, contract=None, port_env="NOMAD_PORT_http", **env: str) -> None:
         self.port = free_port()
         self.data_dir = tmp_path / "alloc" / "data"
         full = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(AGENT_DIR), "HTTP_BIND": "127.0.0.1",
-                f"NOMAD_PORT_{env.get('HTTP_PORT_LABEL', 'http')}": str(self.port),
-                "NOMAD_ALLOC_DIR": str(tmp_path / "alloc")}
-        full.update(CONTRACT)
+                port_env: str(self.port), "NOMAD_ALLOC_DIR": str(tmp_path / "alloc")}
+        full.update(CONTRACT if contract is None else contract)
         full.update(env)
         self.lines: list[str] = []
         # cwd is a read-only-in-spirit place: the agent writes only under NOMAD_ALLOC_DIR/data.
@@ -144,8 +144,8 @@ class Upstream:
 def agents():
     started = []
 
-    def start(tmp_path, **env):
-        agent = AgentProcess(tmp_path, **env)
+    def start(tmp_path, **kwargs):
+        agent = AgentProcess(tmp_path, **kwargs)
         started.append(agent)
         return agent
     yield start
@@ -181,7 +181,7 @@ def test_health_logs_idempotency_and_graceful_stop(tmp_path, agents, upstream):
 
     assert len(up.calls) == 1
     path, headers, body = up.calls[0]
-    assert (path, body) == ("/work", {"q": "x"})
+    assert (path, body) == ("/work", item)
     assert headers["Idempotency-Key"] == item["execution_id"]
     assert headers["X-Correlation-ID"] == "req-42"
     assert len(agent.events("item.done")) == 1
@@ -321,3 +321,55 @@ def test_bad_settings_are_all_reported_and_nothing_is_written(tmp_path):
                for e in errors), errors
     assert not (tmp_path / "alloc").exists()
     assert result.stdout == ""
+
+
+def test_the_example_spec_renders_jobs_this_agent_runs_under(tmp_path, agents, upstream):
+    """examples/agents/reference/fleet.yml is a valid spec, and the agent runs with the
+    environment of the job the collection renders from it, as Nomad would complete it."""
+    data = api.load_spec_file(str(AGENT_DIR / "fleet.yml"))
+    assert api.validate(data) == []
+    jobs = {j["agent"]: j["job"]["Job"] for j in api.render(api.load_spec(data)).jobs}
+    group = jobs["reference"]["TaskGroups"][0]
+    task, service = group["Tasks"][0], group["Services"][0]
+    # Mesh: the main port is not mapped (no NOMAD_PORT_http); the sidecar reaches the
+    # agent on `to`, which must be the agent's HTTP_PORT default.
+    assert group["Networks"][0]["DynamicPorts"] == [] and service["PortLabel"] == "8080"
+    assert [(c["Path"], c["Expose"]) for c in service["Checks"]] == [("/ready", True), ("/live", True)]
+    assert task["KillSignal"] in ("SIGTERM", "SIGINT")  # the agent's default STOP_SIGNALS
+    assert float(task["Env"]["SHUTDOWN_GRACE"]) < task["KillTimeout"] / 1e9
+    (destination,) = service["Connect"]["SidecarService"]["Proxy"]["Upstreams"]
+    assert destination["DestinationName"] == task["Env"]["UPSTREAM_SERVICE"]
+
+    # Nomad's part (client/taskenv/env.go): interpolate ${NOMAD_ALLOC_ID}, export the
+    # upstream under the cleaned destination name. The real sidecar would listen on
+    # LocalBindPort; a loopback upstream on a free port stands in for it.
+    up = upstream()
+    contract = {k: v.replace("${NOMAD_ALLOC_ID}", "5b1e0c2a-alloc") for k, v in task["Env"].items()}
+    cleaned = destination["DestinationName"].replace("-", "_")
+    agent = agents(tmp_path, contract=contract, port_env="HTTP_PORT",
+                   **{f"NOMAD_UPSTREAM_ADDR_{cleaned}": up.addr})
+    agent.wait_ready()
+    for check in service["Checks"]:
+        assert agent.get(check["Path"])[0] == 200
+    assert agent.post({"execution_id": "chain-1", "payload": [1, 2]})[0] == 202
+    wait_until(lambda: agent.state("chain-1") == "done", what="item done")
+    assert up.calls[0][2] == {"execution_id": "chain-1", "correlation_id": "chain-1", "payload": [1, 2]}
+    assert agent.stop(getattr(signal, task["KillSignal"]), timeout=task["KillTimeout"] / 1e9) == 0
+    starting = agent.events("agent.starting")[0]
+    assert (starting["agent"], starting["execution_id"]) == ("reference", "5b1e0c2a-alloc")
+
+
+def test_lockfile_pins_match_the_dev_requirements_and_constraints():
+    """The tests run the agent with the versions its image will install."""
+    repo = AGENT_DIR.parents[2]
+
+    def pins(path):
+        return {line.split("==")[0].strip().lower(): line.split("==")[1].split()[0]
+                for line in path.read_text().splitlines() if "==" in line and not line.startswith("#")}
+
+    lock = pins(AGENT_DIR / "requirements.lock")
+    assert set(lock) == {"pybreaker", "tenacity"}
+    assert all(line.strip().startswith(("#", "--hash=sha256:", "pybreaker==", "tenacity==")) or not line.strip()
+               for line in (AGENT_DIR / "requirements.lock").read_text().splitlines())
+    for other in ("requirements-dev.txt", "constraints.txt"):
+        assert {k: v for k, v in pins(repo / other).items() if k in lock} == lock, other

@@ -49,7 +49,9 @@ class _BreakerLog(pybreaker.CircuitBreakerListener):
 
 
 class Upstream:
-    """``call(payload, execution_id, correlation_id)`` returns the upstream's JSON reply."""
+    """``call(payload, execution_id, correlation_id)`` POSTs the work item
+    ``{"execution_id", "correlation_id", "payload"}`` (what this agent's own ``POST /work``
+    takes, so agents of this image chain) and returns the upstream's JSON reply."""
 
     def __init__(self, settings: Settings, stop: threading.Event, logger: logging.Logger) -> None:
         self.settings = settings
@@ -86,7 +88,8 @@ class Upstream:
             raise Interrupted("stop requested")
         s = self.settings
         request = urllib.request.Request(
-            f"http://{s.upstream_addr}{s.upstream_path}", method="POST", data=json.dumps(payload).encode("utf-8"),
+            f"http://{s.upstream_addr}{s.upstream_path}", method="POST",
+            data=json.dumps({"execution_id": execution_id, "correlation_id": correlation_id, "payload": payload}).encode("utf-8"),
             headers={"Content-Type": "application/json", "Idempotency-Key": execution_id,
                      "X-Execution-ID": execution_id, "X-Correlation-ID": correlation_id})
         try:
