@@ -28,6 +28,7 @@ import signal
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
@@ -189,7 +190,7 @@ def make_handler(agent: Agent) -> type[BaseHTTPRequestHandler]:
                 reason = agent.not_ready_reason()
                 self.reply(503 if reason else 200, {"ready": not reason, "reason": reason})
             elif self.path.startswith("/work/"):
-                execution_id = self.path[len("/work/"):]
+                execution_id = urllib.parse.unquote(self.path[len("/work/"):])
                 self.reply(200, {"execution_id": execution_id, "state": agent.state_of(execution_id)})
             else:
                 self.reply(404, {"error": "no such path; use /live, /ready, /work"})
@@ -198,10 +199,13 @@ def make_handler(agent: Agent) -> type[BaseHTTPRequestHandler]:
             if self.path != "/work":
                 self.reply(404, {"error": "POST /work only"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > _MAX_BODY:
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= _MAX_BODY:
                 self.close_connection = True
-                self.reply(413, {"error": f"body over {_MAX_BODY} bytes"})
+                self.reply(413, {"error": f"send a Content-Length of 0..{_MAX_BODY} bytes"})
                 return
             body = self.rfile.read(length)
             if agent.stop.is_set():
@@ -254,7 +258,13 @@ def run_once(settings: config.Settings, agent: Agent) -> int:
     dispatch agents), payload from ``PAYLOAD_FILE`` under ``NOMAD_TASK_DIR`` if present."""
     payload = None
     if settings.payload_file and settings.payload_file.exists():
-        payload = json.loads(settings.payload_file.read_text(encoding="utf-8") or "null")
+        try:
+            payload = json.loads(settings.payload_file.read_text(encoding="utf-8") or "null")
+        except (OSError, ValueError) as exc:
+            with logs.item_context(settings.execution_id, settings.correlation_id):
+                event(agent.logger, logging.ERROR, "item.failed", exc=exc,
+                      reason=f"payload {settings.payload_file} is not JSON; dispatch a JSON payload")
+            return 1
     timer = None
     if settings.max_run_seconds:  # the contract's run deadline, enforced from here
         timer = threading.Timer(settings.max_run_seconds, agent.overrun)

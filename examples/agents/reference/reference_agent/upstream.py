@@ -1,10 +1,12 @@
 """Upstream calls with retries (tenacity) inside a circuit breaker (pybreaker).
 
-One work item = at most ``RETRY_ATTEMPTS`` attempts within ``ITEM_DEADLINE`` seconds.
+One work item = at most ``RETRY_ATTEMPTS`` attempts, none started (sleep included) past
+``ITEM_DEADLINE`` seconds, each bounded by ``UPSTREAM_TIMEOUT``.
 Between attempts the wait is ``min(RETRY_INITIAL * 2**(n-1) + uniform(0, RETRY_JITTER),
 RETRY_MAX)`` seconds after the n-th failure (tenacity ``wait_exponential_jitter``).
 Every attempt goes through the breaker: ``BREAKER_FAIL_MAX`` consecutive failures open
-it; while open, items fail at once without calling the upstream; after ``BREAKER_RESET``
+it (a 4xx answer counts as the upstream being up); while open, items fail at once
+without calling the upstream; after ``BREAKER_RESET``
 seconds one trial call is let through (half-open) and its result closes or reopens it.
 A stop request ends the retries: no new attempt starts and backoff sleeps are cut short.
 """
@@ -60,7 +62,7 @@ class Upstream:
         self.opened_at = 0.0
         self.breaker = pybreaker.CircuitBreaker(
             fail_max=settings.breaker_fail_max, reset_timeout=settings.breaker_reset,
-            exclude=[PermanentError, Interrupted], listeners=[_BreakerLog(self)], name="upstream")
+            exclude=[PermanentError], listeners=[_BreakerLog(self)], name="upstream")
 
     def open_for(self) -> float:
         """Seconds until the open circuit lets a trial call through; 0 when it would."""
@@ -71,21 +73,24 @@ class Upstream:
     def call(self, payload: Any, execution_id: str, correlation_id: str) -> Any:
         s = self.settings
         retrying = tenacity.Retrying(
-            stop=(tenacity.stop_after_attempt(s.retry_attempts) | tenacity.stop_after_delay(s.item_deadline)
+            stop=(tenacity.stop_after_attempt(s.retry_attempts) | tenacity.stop_before_delay(s.item_deadline)
                   | tenacity.stop_when_event_set(self.stop)),
             wait=tenacity.wait_exponential_jitter(multiplier=s.retry_initial, max=s.retry_max, jitter=s.retry_jitter),
             retry=tenacity.retry_if_exception_type(UpstreamError),
             sleep=self.stop.wait, reraise=True, before_sleep=self._before_sleep)
-        return retrying(self.breaker.call, self._attempt, payload, execution_id, correlation_id)
+        return retrying(self._guarded, payload, execution_id, correlation_id)
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         event(self.logger, logging.WARNING, "upstream.retry", attempt=state.attempt_number,
               wait_s=round(state.upcoming_sleep, 3), error=f"{type(exc).__name__}: {exc}")
 
-    def _attempt(self, payload: Any, execution_id: str, correlation_id: str) -> Any:
-        if self.stop.is_set():
+    def _guarded(self, payload: Any, execution_id: str, correlation_id: str) -> Any:
+        if self.stop.is_set():  # checked outside the breaker: not an upstream outcome
             raise Interrupted("stop requested")
+        return self.breaker.call(self._attempt, payload, execution_id, correlation_id)
+
+    def _attempt(self, payload: Any, execution_id: str, correlation_id: str) -> Any:
         s = self.settings
         request = urllib.request.Request(
             f"http://{s.upstream_addr}{s.upstream_path}", method="POST",
