@@ -58,7 +58,7 @@ class Agent:  # pylint: disable=too-many-instance-attributes
         self.stop = threading.Event()
         self.started = threading.Event()
         self.store = store.DoneStore(settings.data_dir)
-        self.upstream = upstream.Upstream(settings, self.stop, logger) if settings.upstream_addr else None
+        self.upstream = upstream.Upstream(settings, self.stop, logger, self.beat) if settings.upstream_addr else None
         self.queue: queue.Queue[WorkItem] = queue.Queue()
         self.lock = threading.Lock()
         self.queued: set[str] = set()
@@ -69,6 +69,10 @@ class Agent:  # pylint: disable=too-many-instance-attributes
         self.worker = threading.Thread(target=self._work_loop, name="worker", daemon=True)
 
     # -- state reported by the health endpoints
+    def beat(self) -> None:
+        """The worker is making progress (loop turn, upstream attempt, retry wait)."""
+        self.heartbeat = time.monotonic()
+
     def live(self) -> bool:
         return self.worker.is_alive() and time.monotonic() - self.heartbeat < self.settings.live_stale
 
@@ -133,7 +137,7 @@ class Agent:  # pylint: disable=too-many-instance-attributes
 
     def _work_loop(self) -> None:
         while not self.stop.is_set():
-            self.heartbeat = time.monotonic()
+            self.beat()
             try:
                 item = self.queue.get(timeout=0.2)
             except queue.Empty:

@@ -202,6 +202,11 @@ def load(environ: Mapping[str, str]) -> Settings:  # pylint: disable=too-many-lo
         if max_run else None,
         payload_file=Path(values["NOMAD_TASK_DIR"]) / payload if values.get("NOMAD_TASK_DIR") and payload else None,
     )
+    # The heartbeat is renewed before every attempt and every wait (upstream.Upstream):
+    # the longest gap is one request plus one wait.
+    if not errors and settings.live_stale <= settings.upstream_timeout + settings.retry_max:
+        errors.append(f"LIVE_STALE: must exceed UPSTREAM_TIMEOUT + RETRY_MAX ({settings.upstream_timeout:g} + "
+                      f"{settings.retry_max:g} s) or /live fails during a slow retry (got {settings.live_stale:g})")
     if errors:
         raise ConfigError("\n".join(errors))
     return settings

@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, Callable
 
 import pybreaker
 import tenacity
@@ -55,8 +55,10 @@ class Upstream:
     ``{"execution_id", "correlation_id", "payload"}`` (what this agent's own ``POST /work``
     takes, so agents of this image chain) and returns the upstream's JSON reply."""
 
-    def __init__(self, settings: Settings, stop: threading.Event, logger: logging.Logger) -> None:
+    def __init__(self, settings: Settings, stop: threading.Event, logger: logging.Logger,
+                 beat: Callable[[], None]) -> None:
         self.settings = settings
+        self.beat = beat  # called before every attempt and every wait (the liveness heartbeat)
         self.stop = stop
         self.logger = logger
         self.opened_at = 0.0
@@ -81,6 +83,7 @@ class Upstream:
         return retrying(self._guarded, payload, execution_id, correlation_id)
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        self.beat()
         exc = state.outcome.exception() if state.outcome else None
         event(self.logger, logging.WARNING, "upstream.retry", attempt=state.attempt_number,
               wait_s=round(state.upcoming_sleep, 3), error=f"{type(exc).__name__}: {exc}")
@@ -88,6 +91,7 @@ class Upstream:
     def _guarded(self, payload: Any, execution_id: str, correlation_id: str) -> Any:
         if self.stop.is_set():  # checked outside the breaker: not an upstream outcome
             raise Interrupted("stop requested")
+        self.beat()
         return self.breaker.call(self._attempt, payload, execution_id, correlation_id)
 
     def _attempt(self, payload: Any, execution_id: str, correlation_id: str) -> Any:
