@@ -7,6 +7,7 @@ upper bounds.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -178,6 +179,8 @@ def test_health_logs_idempotency_and_graceful_stop(tmp_path, agents, upstream):
     wait_until(lambda: agent.state(item["execution_id"]) == "done", what="item done")
     assert agent.post(item) == (200, {"execution_id": item["execution_id"], "status": "duplicate"})
     assert agent.post(dict(item, payload={"q": "other"}))[1]["status"] == "duplicate"  # keyed by ID only
+    status, body = agent.post({"payload": 1})
+    assert status == 400 and body["error"].startswith("execution_id must be")
 
     assert len(up.calls) == 1
     path, headers, body = up.calls[0]
@@ -282,11 +285,13 @@ def test_stop_signal_finishes_current_item_then_exits_0(tmp_path, agents, upstre
 def test_dispatch_run_is_one_item_keyed_by_execution_id(tmp_path):
     task_dir = tmp_path / "local"
     task_dir.mkdir()
-    (task_dir / "payload.json").write_text('{"doc": 17}')
+    (task_dir / "item.json").write_text('{"doc": 17}')
+    # Settings from a file (a Nomad template would render it): here the payload file name.
+    (task_dir / "agent.json").write_text('{"PAYLOAD_FILE": "item.json"}')
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(AGENT_DIR), **CONTRACT,
            "AGENT_KIND": "dispatch", "AGENT_EXECUTION_ID": "digest/dispatch-1764460800-3f2a",
            "NOMAD_TASK_DIR": str(task_dir), "NOMAD_ALLOC_DIR": str(tmp_path / "alloc"),
-           "NOMAD_META_correlation_id": "ticket-991"}
+           "NOMAD_META_correlation_id": "ticket-991", "CONFIG_FILE": str(task_dir / "agent.json")}
 
     def run(**extra):
         return subprocess.run([sys.executable, "-m", "reference_agent"], env={**env, **extra}, cwd=AGENT_DIR,
@@ -298,6 +303,8 @@ def test_dispatch_run_is_one_item_keyed_by_execution_id(tmp_path):
     done = [r for r in records if r["msg"] == "item.done"]
     assert len(done) == 1
     assert (done[0]["execution_id"], done[0]["correlation_id"]) == ("digest/dispatch-1764460800-3f2a", "ticket-991")
+    # The payload file named in CONFIG_FILE was read (local work: SHA-256 of the JSON).
+    assert done[0]["payload_sha256"] == hashlib.sha256(b'{"doc": 17}').hexdigest()
     # Nomad restarts the task (same dispatched child): the item is not processed again.
     second = run(LOG_FORMAT="text")
     assert second.returncode == 0, second.stderr
