@@ -16,7 +16,6 @@ by a Nomad ``template``); a variable in the environment wins over the file.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 from dataclasses import dataclass
