@@ -171,7 +171,8 @@ def test_health_logs_idempotency_and_graceful_stop(tmp_path, agents, upstream):
     up = upstream()
     # Nomad exports the upstream under its cleaned destination name (client/taskenv/env.go).
     env = {"UPSTREAM_SERVICE": DESTINATION, "NOMAD_UPSTREAM_ADDR_agents_lab__research__embedder": up.addr}
-    agent = agents(tmp_path, **env)
+    # A proxy from the environment must not be used for the local sidecar (nothing listens there).
+    agent = agents(tmp_path, http_proxy=f"http://127.0.0.1:{free_port()}", no_proxy="", **env)
     agent.wait_ready()
 
     item = {"execution_id": "research-digest/dispatch-1732-9a", "correlation_id": "req-42", "payload": {"q": "x"}}

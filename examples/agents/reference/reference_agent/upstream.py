@@ -26,6 +26,9 @@ import tenacity
 from reference_agent.config import Settings
 from reference_agent.logs import event
 
+# Straight to the upstream (the local sidecar): no HTTP(S)_PROXY from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 
 class UpstreamError(Exception):
     """A failure worth retrying (connection refused, timeout, HTTP 5xx or 429)."""
@@ -102,7 +105,7 @@ class Upstream:
             headers={"Content-Type": "application/json", "Idempotency-Key": execution_id,
                      "X-Execution-ID": execution_id, "X-Correlation-ID": correlation_id})
         try:
-            with urllib.request.urlopen(request, timeout=s.upstream_timeout) as response:  # noqa: S310 (http only)
+            with _OPENER.open(request, timeout=s.upstream_timeout) as response:
                 body = response.read(1 << 20)
         except urllib.error.HTTPError as exc:
             if exc.code >= 500 or exc.code == 429:
