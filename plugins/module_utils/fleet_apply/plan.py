@@ -118,7 +118,7 @@ def build_plan(report, applied=(), pruned=(), check=True, ran=None):
     every backend with results ran).
 
     Returns {"mode": "plan" | "apply", "changes": bool, "agents": {key: {"status",
-    "objects": [entry], "reasons", "awaiting_promotion"}}, "fleet": [entry], "totals":
+    "objects": [entry], "reasons", "awaiting_promotion", "deployment"}}, "fleet": [entry], "totals":
     {backend: {"add", "change", "destroy", "unchanged", "failed", "not_applied", "ran"}}},
     where an entry is {"backend", "object", "name", "label", "outcome", "action", "words",
     "details"}, and "fleet_failed" (the report's fleet-wide failures, e.g. a failed
@@ -154,6 +154,7 @@ def build_plan(report, applied=(), pruned=(), check=True, ran=None):
             e["action"] == "destroy" for e in block["objects"]) else "updated")
         block["reasons"] = list(rep.get("reasons") or [])
         block["awaiting_promotion"] = list(rep.get("awaiting_promotion") or [])
+        block["deployment"] = rep.get("deployment")
         block["objects"].sort(key=lambda e: order[e["backend"]])  # stable: apply order within a backend
     fleet.sort(key=lambda e: order[e["backend"]])
     has_results = {b: False for b in BACKENDS}
@@ -213,6 +214,9 @@ def plan_lines(plan, limit=DETAIL_LIMIT):
         words = STATUS_WORDS.get(block["status"], (block["status"], block["status"]))[0 if check else 1]
         if block["status"] == "updated" and block["objects"] and all(e["action"] == "add" for e in block["objects"]):
             words = "would be created" if check else "created"  # a new agent: every object is new
+        deployed = block.get("deployment") or {}
+        if not check and deployed.get("outcome") == "successful" and deployed.get("id"):
+            words += " [deployed in %.1f s]" % deployed["seconds"]  # report.py: the wait's own clock
         lines.append("%s: %s" % (key, words))
         for entry in block["objects"]:
             lines += _object_lines(entry, limit)

@@ -51,7 +51,7 @@ def test_a_slow_deployment_shows_progress_lines_then_its_duration(slow_stack, tm
     assert ended == sorted("%s/%s" % (tenant, a["name"]) for tenant, t in spec["tenants"].items()
                            for a in t["agents"]), "\n".join(lines)
     # and the report keeps the duration
-    assert re.search(r"research/retriever: updated \(.*\) \[deployed in \d+\.\d s\]", run.stdout), run
+    assert re.search(r"research/retriever: (created|updated) \[deployed in \d+\.\d s\]", run.stdout), run
 
 
 def test_identical_allocation_failures_are_printed_once_with_a_count(stack, tmp_path):

@@ -168,3 +168,15 @@ def test_footer_counts_add_up(items, check):
     assert plan["changes"] == any(outcome in changing for _obj, outcome, _agent in items)
     for backend in BACKENDS:
         assert footer(backend, plan["totals"][backend], check) in plan_lines(plan)
+
+
+def test_an_applied_agent_shows_how_long_its_deployment_took():
+    applied = [res("job", "a", "t/a", "updated", namespace="t", plan={"changes": summarize_plan(NOMAD_PLAN)}),
+               res("job", "b", "t/b", "updated", namespace="t", plan={"changes": summarize_plan(NOMAD_PLAN)})]
+    waits = [res("deployment", "a", "t/a", "successful", seconds=12.4, deployment_id="3f2a1b9c-1", healthy=3,
+                 desired=3)]
+    lines = plan_lines(plan_of(applied, check=False, waits=waits))
+    assert "t/a: updated [deployed in 12.4 s]" in lines
+    assert "t/b: updated" in lines  # no deployment waited for: no duration
+    plan_mode = plan_lines(plan_of(applied, check=True, waits=waits))
+    assert not any("deployed in" in line for line in plan_mode)  # check mode never claims a deployment
