@@ -77,6 +77,7 @@ def test_galaxy_metadata():
     assert (galaxy["namespace"], galaxy["name"]) == ("agentfleet", "hashistack")
     assert galaxy["license"] and galaxy["repository"] and galaxy["tags"]
     assert ".venv" in galaxy["build_ignore"]
+    assert ".venv-core*" in galaxy["build_ignore"]  # the older ansible-core venvs (make test-compat)
 
 
 def test_collection_symlink_points_at_the_repository():
