@@ -51,6 +51,16 @@ def test_requires_ansible_covers_exactly_the_tested_cores():
     assert runtime["requires_ansible"] == ">=2.17.0,<2.20.0"
 
 
+def test_roles_claim_only_the_ansible_core_lines_they_are_tested_on():
+    """agent_fleet runs in the fleet-apply smoke test on every line; the cluster roles only
+    in Molecule, on the main venv's 2.19."""
+    claimed = {}
+    for meta in sorted((REPO / "roles").glob("*/meta/main.yml")):
+        claimed[meta.parent.parent.name] = str(yaml.safe_load(meta.read_text())["galaxy_info"]["min_ansible_version"])
+    assert claimed.pop("agent_fleet") == "2.17"
+    assert set(claimed.values()) == {"2.19"}, claimed
+
+
 def test_compat_venvs_share_every_other_pin_with_the_main_venv():
     """Only ansible, ansible-core and resolvelib (ansible-core < 2.19 needs resolvelib < 1.1)
     may differ between a compatibility venv and the main one."""
