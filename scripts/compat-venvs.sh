@@ -27,7 +27,7 @@ fi
 for v in "${versions[@]}"; do
   req="requirements-compat-$v.txt"
   venv=".venv-core$v"
-  [ -f "$req" ] || { log "no $req (known: $(ls requirements-compat-*.txt | tr '\n' ' '))"; exit 2; }
+  [ -f "$req" ] || { log "no $req; known:" requirements-compat-*.txt; exit 2; }
   want="$(sha256sum "$req" | cut -d' ' -f1)"
   if [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" = "$want" ] && [ -x "$venv/bin/ansible-playbook" ]; then
     log "$venv up to date ($("$venv/bin/python" -c 'import ansible; print("ansible-core", ansible.__version__)'))"
@@ -39,7 +39,8 @@ for v in "${versions[@]}"; do
   "$PYTHON" -m venv "$venv"
   # --no-deps would hide a pin set that does not hold together; resolve normally instead,
   # every package is pinned so the result is the file's exact set.
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" \
+  # Bounded: 60 s per socket read, 3 retries per download, 20 min for the whole install.
+  timeout 1200 "$venv/bin/pip" install -q --disable-pip-version-check --timeout 60 --retries 3 -r "$req" \
     2> >(grep -v "WARNING: Location" >&2)
   "$venv/bin/pip" check >/dev/null
   echo "$want" > "$venv/.requirements.sha256"
