@@ -47,15 +47,17 @@ test-integration: ## ansible-playbook against OpenBao and the contract servers
 
 test-compat:      ## Unit suite + fleet-apply smoke test on each older ansible-core line (COMPAT_CORES)
 	bash scripts/compat-venvs.sh $(COMPAT_CORES)
-	set -e; for v in $(COMPAT_CORES); do \
+	@failed=""; for v in $(COMPAT_CORES); do \
 	  bin=$(CURDIR)/.venv-core$$v/bin; \
 	  for part in unit smoke; do \
 	    if [ $$part = unit ]; then args="tests/unit tests/hostile_specs"; else args="tests/integration -m smoke"; fi; \
-	    echo "=== ansible-core $$v: $$part"; start=$$(date +%s); \
-	    PATH=$$bin:$$PATH $$bin/pytest $$args -q --junitxml=build/junit/compat-$$v-$$part.xml; \
-	    echo "=== ansible-core $$v: $$part passed in $$(( $$(date +%s) - start )) s"; \
+	    echo "=== ansible-core $$v: $$part ($$bin/pytest $$args)"; start=$$(date +%s); \
+	    if PATH=$$bin:$$PATH $$bin/pytest $$args -q --junitxml=build/junit/compat-$$v-$$part.xml; \
+	    then echo "=== ansible-core $$v: $$part passed in $$(( $$(date +%s) - start )) s"; \
+	    else echo "=== ansible-core $$v: $$part FAILED in $$(( $$(date +%s) - start )) s"; failed="$$failed $$v/$$part"; fi; \
 	  done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "=== test-compat failed:$$failed"; exit 1; fi
 
 test-molecule:    ## Roles in systemd containers (starts Docker, builds the image if missing)
 	bash scripts/ensure-docker.sh
