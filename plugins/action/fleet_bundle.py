@@ -11,13 +11,22 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction
 
-ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path", "required": True}, cache={"type": "bool", "default": True})
+ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, cache={"type": "bool", "default": True},
+               load_only={"type": "bool", "default": False},
+               tenants={"type": "list", "elements": "str", "default": []},
+               agents={"type": "list", "elements": "str", "default": []},
+               prune={"type": "bool", "default": False})
 
 
 class ActionModule(SpecAction):
     ARGSPEC = ARGSPEC
 
     def execute(self, result, args, base):
+        if args["load_only"]:
+            return self._load_only(result, args, base)
+        if not args["dest"]:
+            result.update(failed=True, msg="dest is required (the bundle file to write) unless load_only=true")
+            return result
         try:
             folders = spec_source.template_folders(args["template_dirs"], base)
             spec, raw, path = args["spec"], None, None
@@ -31,9 +40,11 @@ class ActionModule(SpecAction):
             data = bundles.cached(args["dest"], key) if args["cache"] else None
             reused = data is not None
             if data is None:
+                lines = spec_source.SpecLines(None, None, {})
                 if raw is not None:
-                    spec = spec_source.parse(raw, path, args["key"])
-                data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
+                    spec, lines = spec_source.parse_located(raw, path, args["key"])
+                with lines.annotating():
+                    data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
                 data["input_key"] = key
         except FleetSpecError as exc:
             result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])
@@ -49,7 +60,27 @@ class ActionModule(SpecAction):
         except OSError as exc:
             result.update(failed=True, msg="dest %s: cannot write the bundle: %s" % (args["dest"], exc))
             return result
+        # A run limited to some tenants or agents: every name checked against the whole
+        # (validated) spec before any phase writes; the report covers the selected agents.
+        tenants, agents = bundles.selection_names(args["tenants"]), bundles.selection_names(args["agents"])
+        errors = bundles.selection_errors(data, tenants, agents, allow_absent=args["prune"])
+        if errors:
+            result.update(failed=True, msg="; ".join(errors) + "; nothing was changed", errors=errors,
+                          bundle=os.path.abspath(args["dest"]), fleet=data["fleet"])
+            return result
+        part = bundles.narrow(data, tenants, agents)
         result.update(changed=False, reused=reused, bundle=os.path.abspath(args["dest"]), fleet=data["fleet"],
-                      revision=data["revision"], counts=data["counts"], agents=sorted(data["agents"]),
-                      tenants=sorted(data["tenants"]))
+                      revision=data["revision"], counts=data["counts"], agents=sorted(part["agents"]),
+                      tenants=sorted(part["tenants"]), selection=part.get("selection"))
+        return result
+
+    @staticmethod
+    def _load_only(result, args, base):
+        """The spec read by the one strict loader, not validated (see the load_only option)."""
+        try:
+            spec, _lines = spec_source.load_located(args["spec"], args["src"], args["key"], base)
+        except FleetSpecError as exc:
+            result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])
+            return result
+        result.update(changed=False, spec=spec)
         return result

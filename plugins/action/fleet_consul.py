@@ -10,13 +10,14 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.clien
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.consul_sync import ConsulSync
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, connect)
+    SUBSET_OPTIONS, FleetAction, FleetActionFailed, connect, select)
 
 ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
     bundle=dict(type="path", required=True),
     phase=dict(type="str", default="apply", choices=["apply", "prune"]),
     concurrency=dict(type="int", default=8),
+    **SUBSET_OPTIONS,
 )
 
 
@@ -25,9 +26,10 @@ class ActionModule(FleetAction):
 
     def execute(self, params):
         try:
-            data = bundles.load(params["bundle"])
+            data = select(bundles.load(params["bundle"]), params)
             client = connect(client_from_params, params, pool_size=params["concurrency"])
-            sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"])
+            sync = ConsulSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"],
+                              adopt=params["adopt"])
             results = sync.converge() if params["phase"] == "apply" else sync.prune()
         except ConsulError as exc:
             raise FleetActionFailed(str(exc), status=exc.status)

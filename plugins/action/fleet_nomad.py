@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import agent_object_name
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import (
     NomadSync, load_known, save_known, warning_messages)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import (
     client_from_params, connection_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, connect, load_bundle)
+    SUBSET_OPTIONS, FleetAction, FleetActionFailed, connect, load_bundle, select)
 
 ARGSPEC = connection_argument_spec()
 ARGSPEC.update(
@@ -19,8 +20,7 @@ ARGSPEC.update(
     phase=dict(type="str", default="apply", choices=["apply", "wait", "prune", "stop"]),
     fleet=dict(type="str"),
     jobs=dict(type="list", elements="dict", default=[]),
-    tenants=dict(type="list", elements="str", default=[]),
-    agents=dict(type="list", elements="str", default=[]),
+    **SUBSET_OPTIONS,
     quotas=dict(type="bool", default=False),
     preserve_counts=dict(type="bool", default=True),
     concurrency=dict(type="int", default=8),
@@ -28,6 +28,7 @@ ARGSPEC.update(
     plan_cache=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
     wait_interval=dict(type="float", default=0.5),
+    progress_interval=dict(type="float", default=10.0),
 )
 
 
@@ -36,6 +37,9 @@ class ActionModule(FleetAction):
 
     def execute(self, params):
         data = load_bundle(params, "stop", {"fleet": params["fleet"], "agents": {}}, "fleet")
+        params["tenants"], params["agents"] = (bundles.selection_names(params[k]) for k in ("tenants", "agents"))
+        if params["phase"] != "stop":  # stop works from live markers, also for agents the spec lost
+            data = select(data, params)
         if params["phase"] == "stop" and not (params["tenants"] or params["agents"]):
             raise FleetActionFailed("phase=stop needs tenants or agents; nothing was stopped")
         malformed = [ref for ref in params["agents"] if ref.count("/") != 1 or "" in ref.split("/")]
@@ -50,7 +54,8 @@ class ActionModule(FleetAction):
             if params["bundle"] else None
         known = load_known(state) if state and params["plan_cache"] and params["phase"] == "apply" else {}
         sync = NomadSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"],
-                         quotas=params["quotas"], preserve_counts=params["preserve_counts"], known=known)
+                         quotas=params["quotas"], preserve_counts=params["preserve_counts"], known=known,
+                         adopt=params["adopt"])
         extra = {}
         try:
             if params["phase"] == "apply":
@@ -59,10 +64,12 @@ class ActionModule(FleetAction):
                     results += sync.converge_jobs()
                 else:  # no job is applied after a namespace/policy/quota failure: say so per job
                     results += sync.not_applied_jobs(results)
-                if state and not self.check:
-                    save_known(state, sync.observed)
+                if state and not self.check:  # a subset run keeps what the last runs left for the others
+                    save_known(state, dict(known, **sync.observed) if sync.subset else sync.observed)
             elif params["phase"] == "wait":
-                results = [] if self.check else sync.wait(params["jobs"], params["wait_timeout"], params["wait_interval"])
+                results = [] if self.check else sync.wait(
+                    params["jobs"], params["wait_timeout"], params["wait_interval"],
+                    progress=self._display.display, progress_interval=params["progress_interval"])
             elif params["phase"] == "prune":
                 results = sync.prune(params["wait_timeout"], params["wait_interval"])
             else:

@@ -8,8 +8,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul import _module as consul
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.connection_origin import describe_origin
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.preflight import (
-    PreflightError, check_consul, check_nomad, check_vault, describe_origin, failure_message)
+    PreflightError, check_consul, check_nomad, check_vault, failure_message)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad import _module as nomad
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault import _module as vault
@@ -34,8 +35,6 @@ def _nomad(params):
 
 
 def _vault(params):
-    if not params.get("url"):
-        raise PreflightError("no address: set VAULT_ADDR or the url option")
     client = connect(vault.client_from_params, params)
     return client.url, check_vault(client)
 
@@ -74,8 +73,8 @@ class ActionModule(FleetAction):
         spec, addr_opt = SPECS[name]
         validated = ArgumentSpecValidator(spec).validate(given)
         params = validated.validated_parameters
-        address = params.get(addr_opt) or ("(%s default)" % addr_opt)
-        address_from = describe_origin(addr_opt, given, spec, labels)
+        address = params.get(addr_opt) or "(no address)"
+        address_from = describe_origin(addr_opt, given, spec, labels) if params.get(addr_opt) else "nowhere: not set"
         token_from = describe_origin("token", given, spec, labels)
         if name == "vault" and params.get("auth_method") not in (None, "token"):
             token_from = "auth_method=%s" % params["auth_method"]

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, spec_source
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, offline_summary, picture, spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction
 
-ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, return_content={"type": "bool", "default": False})
+ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, return_content={"type": "bool", "default": False},
+               picture={"type": "bool", "default": True},
+               dot_timeout={"type": "int", "default": picture.DOT_TIMEOUT})
 
 
 class ActionModule(SpecAction):
@@ -18,17 +20,23 @@ class ActionModule(SpecAction):
 
     def execute(self, result, args, base):
         try:
-            data, _src = spec_source.load(args["spec"], args["src"], args["key"], base)
+            if args["dot_timeout"] < 1:
+                raise ValueError(f"dot_timeout must be at least 1 (seconds), got {args['dot_timeout']}: "
+                                 "write a number of seconds such as 30")
+            data, lines = spec_source.load_located(args["spec"], args["src"], args["key"], base)
             folders = spec_source.template_folders(args["template_dirs"], base)
-            fleet = api.load_spec(data)
-            rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders)
+            with lines.annotating():
+                fleet = api.load_spec(data)
+                rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders,
+                                      picture=args["picture"])
             outcome = {"changed": [], "removed": [], "unchanged": len(rendered.files)}
             diffs = None
+            drawn = self._picture(result, rendered, args)
             if args["dest"]:
                 if self._task.diff:
-                    planned = api.write(rendered, args["dest"], check=True)
-                    diffs = self._diffs(args["dest"], rendered, planned)
-                outcome = api.write(rendered, args["dest"], check=self._task.check_mode)
+                    planned = api.write(rendered, args["dest"], check=True, derived=drawn)
+                    diffs = self._diffs(args["dest"], {**rendered.files, **drawn}, planned)
+                outcome = api.write(rendered, args["dest"], check=self._task.check_mode, derived=drawn)
         except FleetSpecError as exc:
             result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors],
                           changed_files=[], removed_files=[])
@@ -40,7 +48,7 @@ class ActionModule(SpecAction):
             return result
         result.update(changed=bool(outcome["changed"] or outcome["removed"]),
                       changed_files=outcome["changed"], removed_files=outcome["removed"],
-                      summary=rendered.summary)
+                      summary=rendered.summary, plan_summary=offline_summary.lines(rendered))
         if diffs is not None:
             result["diff"] = diffs
         if args["return_content"]:
@@ -51,7 +59,24 @@ class ActionModule(SpecAction):
         return result
 
     @staticmethod
-    def _diffs(dest, rendered, planned):
+    def _picture(result, rendered, args):
+        """Run Graphviz on fleet.dot when asked to draw and there is somewhere to write; set
+        RV(picture); return the derived files for the writer ({} or {"fleet.svg": text/None})."""
+        if not args["picture"]:
+            return {}
+        info = {"mermaid": picture.MERMAID_FILE, "dot": picture.DOT_FILE, "svg": None, "svg_note": None}
+        drawn = {}
+        if args["dest"]:
+            text, note = picture.svg(rendered.files[picture.DOT_FILE], timeout=args["dot_timeout"])
+            drawn[picture.SVG_FILE] = text
+            info.update(svg=picture.SVG_FILE if text is not None else None, svg_note=note)
+        else:
+            info["svg_note"] = f"{picture.SVG_FILE} not written: no dest"
+        result["picture"] = info
+        return drawn
+
+    @staticmethod
+    def _diffs(dest, files, planned):
         diffs = []
         for rel in planned["changed"]:
             try:
@@ -60,7 +85,7 @@ class ActionModule(SpecAction):
             except OSError:
                 before = ""
             diffs.append({"before_header": rel, "after_header": rel, "before": before,
-                          "after": rendered.files[rel]})
+                          "after": files[rel]})
         for rel in planned["removed"]:
             diffs.append({"before_header": rel, "after_header": f"{rel} (removed)", "before": "", "after": ""})
         return diffs

@@ -9,7 +9,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._modul
     client_from_params, vault_argument_spec)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import (
-    FleetAction, FleetActionFailed, connect, load_bundle)
+    SUBSET_OPTIONS, FleetAction, FleetActionFailed, connect, load_bundle, select)
 
 ARGSPEC = vault_argument_spec(dict(
     bundle=dict(type="path"),
@@ -20,6 +20,7 @@ ARGSPEC = vault_argument_spec(dict(
     enable_jwt_mount=dict(type="bool", default=True),
     enable_kv_mount=dict(type="bool", default=False),
     concurrency=dict(type="int", default=8),
+    **SUBSET_OPTIONS,
 ))
 
 
@@ -30,8 +31,11 @@ class ActionModule(FleetAction):
         try:
             data = load_bundle(params, "revoke", {"fleet": params["fleet"], "vault": {"jwt_mount": params["jwt_mount"]}, "agents": {}},
                                "fleet and names")
+            if params["phase"] != "revoke":
+                data = select(data, params)
             client = connect(client_from_params, params)
-            sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"])
+            sync = VaultSync(client, data, check=self.check, diff=self.diff, concurrency=params["concurrency"],
+                             adopt=params["adopt"])
             results = []
             if params["phase"] == "apply":
                 if params["enable_jwt_mount"]:

@@ -15,8 +15,8 @@ options:
     description:
       - Address of the Vault or OpenBao server, for example V(https://vault.example:8200).
       - Falls back to the E(VAULT_ADDR) environment variable.
+      - Required (here or in E(VAULT_ADDR)); without either the task fails naming both.
     type: str
-    required: true
   ca_cert:
     description:
       - Path of a PEM CA bundle used to verify the server certificate.

@@ -33,6 +33,11 @@ down when the deadline passes, so a server that trickles header lines or body by
 cannot keep a call alive; the call then fails with ``RequestTimedOut`` ("timed out
 after N s waiting for <address>").
 
+Connection failures name the backend, the address, where the address came from
+(``origin``, when the caller knows it), the short cause (connection refused, timed out,
+host name not resolved, TLS certificate verify failed, ...) and what to try
+(``connection_message``), never a raw urllib3 ``HTTPConnectionPool(...)`` text.
+
 Fast-fail: after ``fail_fast_after`` calls in a row failed without any answer
 (cannot connect, timed out), the backend is taken as down and every later call on the
 same session fails at once with ``BackendDown``; bulk operations therefore stop
@@ -42,10 +47,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import heapq
 import itertools
 import random
 import socket
+import ssl
 import threading
 import time
 
@@ -121,6 +128,91 @@ if HAS_REQUESTS:
 
     class BackendDown(requests.exceptions.ConnectionError):
         """Fast-fail: the backend failed ``fail_fast_after`` calls in a row; not tried."""
+
+    class TLSFailed(requests.exceptions.SSLError):
+        """The TLS handshake failed (certificate not trusted, wrong port, ...)."""
+
+
+# How each backend's address is set, named in "what to try": its environment variable,
+# its module option and the agent_fleet role's inventory variable; and its CA option.
+ADDRESS_SETTINGS = {
+    "Nomad": {"env": "NOMAD_ADDR", "option": "address", "variable": "agent_fleet_nomad_addr",
+              "ca": "ca_cert (NOMAD_CACERT)", "name": "tls_server_name (NOMAD_TLS_SERVER_NAME)"},
+    "Consul": {"env": "CONSUL_HTTP_ADDR", "option": "url", "variable": "agent_fleet_consul_addr",
+               "ca": "ca_path (CONSUL_CACERT)", "name": None},
+    "Vault": {"env": "VAULT_ADDR", "option": "url", "variable": "agent_fleet_vault_addr",
+              "ca": "ca_cert (VAULT_CACERT)", "name": None},
+}
+
+
+def where_to_set(backend):
+    """Words naming the settings that give ``backend``'s address (see ADDRESS_SETTINGS)."""
+    known = ADDRESS_SETTINGS.get(backend)
+    if known is None:
+        return "the address option"
+    return "%s, the module option %s or the inventory variable %s" % (known["env"], known["option"],
+                                                                      known["variable"])
+
+
+def _chain(exc):
+    """``exc`` and every error behind it (``reason``, a wrapped first argument, the cause
+    and context), outermost first; each once."""
+    out, seen, stack = [], set(), [exc]
+    while stack:
+        item = stack.pop(0)
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        out.append(item)
+        first = item.args[0] if getattr(item, "args", None) else None
+        stack.extend([getattr(item, "reason", None), first, item.__cause__, item.__context__])
+    return out
+
+
+def connection_cause(exc, seconds=None):
+    """(cause, what to try) of a failed connection, in words, from the errors behind ``exc``;
+    ``seconds`` is the connect deadline. The cause is one of: connection refused, host name
+    not resolved (DNS), connect timed out, network or host unreachable, TLS certificate
+    verify failed, TLS handshake failed, or "no connection" with the system's reason."""
+    chain = _chain(exc)
+    for item in chain:
+        if isinstance(item, ssl.SSLCertVerificationError):
+            detail = getattr(item, "verify_message", None) or "certificate not trusted"
+            return ("TLS certificate verify failed (%s)" % detail,
+                    "give the CA that signed the server's certificate ({ca}) or use the host name the "
+                    "certificate is for")
+    for item in chain:
+        if isinstance(item, ssl.SSLError):
+            return ("TLS handshake failed (%s)" % (getattr(item, "reason", None) or item),
+                    "check the address is the server's TLS port (https://) and its TLS settings")
+    for item in chain:
+        if isinstance(item, ConnectionRefusedError):
+            return ("connection refused", "check that {backend} is running and listening on that port")
+        if isinstance(item, socket.gaierror) or type(item).__name__ == "NameResolutionError":
+            return ("host name not resolved (DNS)", "check the host name in the address")
+        if isinstance(item, OSError) and item.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return ("network or host unreachable", "check the address and the route to it")
+    for item in chain:
+        # urllib3's NewConnectionError subclasses ConnectTimeoutError: only a real time-out counts
+        if isinstance(item, (socket.timeout, TimeoutError)) \
+                or (isinstance(item, ConnectTimeoutError) and not isinstance(item, NewConnectionError)):
+            waited = " after %s" % _seconds(seconds) if seconds else ""
+            return ("connect timed out%s" % waited,
+                    "a firewall may drop the packets or the host is wrong; check the address, or raise timeout")
+    last = next((item for item in reversed(chain) if isinstance(item, OSError)), None)
+    reason = getattr(last, "strerror", None) or "no connection could be made"
+    return reason[:1].lower() + reason[1:], "check the address and that {backend} is running there"
+
+
+def connection_message(backend, address, origin, cause, hint):
+    """The one text of a failed connection: backend, address, where the address came from
+    (``origin``, words such as "environment variable NOMAD_ADDR"; None: not known), the
+    short ``cause`` and what to try (``hint`` may use {backend} and {ca})."""
+    known = ADDRESS_SETTINGS.get(backend) or {}
+    hint = hint.format(backend=backend, ca=known.get("ca") or "the CA certificate option")
+    source = " (address from %s)" % origin if origin else ""
+    return "cannot connect to %s at %s%s: %s; %s; to use another address set %s" % (
+        backend, address, source, cause, hint, where_to_set(backend))
 
 
 def _root_cause(exc):
@@ -376,12 +468,20 @@ class BackendHealth:
 
     @property
     def down(self):
-        """The fast-fail message once the backend is taken as down, else None."""
+        """The fast-fail message once the backend is taken as down (with the last failure's
+        whole message: the one message of a bulk operation), else None."""
         return self._down
+
+    @property
+    def not_sent(self):
+        """The short message of a call not sent once the backend is down (it points to the
+        first failure instead of repeating it once per object)."""
+        return ("%s at %s is not answering: %d calls in a row failed; not sent (the first failure says why)"
+                % (self.backend, self.address, self._failures))
 
     def check(self):
         if self._down is not None:
-            raise BackendDown(self._down)
+            raise BackendDown(self.not_sent)
 
     def begin(self, max_wait):
         """Before a call: raise ``BackendDown`` when down, else count the call in flight."""
@@ -424,14 +524,16 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
     ``backend`` ("Nomad", "Consul", "Vault") and ``address`` name the server in errors;
     ``timeout`` (s, > 0) is the deadline of each call; ``retries``, ``retry_delay`` as
     in ``retry_policy``; ``fail_fast_after`` as in ``BackendHealth``; ``pool_size``
-    connections are kept per host; ``server_name`` as in ``BoundedAdapter``.
-    Errors raised: ``RequestTimedOut``, ``CannotConnect``, ``ConnectionLost``,
-    ``BackendDown`` (all ``requests`` exceptions) with clean messages, carrying
-    ``attempts``; a response carries ``attempts`` too.
+    connections are kept per host; ``server_name`` as in ``BoundedAdapter``; ``origin``
+    (words, or None when not known; may be set later) says where ``address`` came from.
+    Errors raised: ``RequestTimedOut``, ``CannotConnect``, ``TLSFailed``,
+    ``ConnectionLost``, ``BackendDown`` (all ``requests`` exceptions) with clean messages
+    (``connection_message`` for the first two), carrying ``attempts``; a response
+    carries ``attempts`` too.
     """
 
     def __init__(self, backend, address, timeout=10.0, retries=3, retry_delay=0.5,
-                 fail_fast_after=DEFAULT_FAIL_FAST_AFTER, pool_size=10, server_name=None):
+                 fail_fast_after=DEFAULT_FAIL_FAST_AFTER, pool_size=10, server_name=None, origin=None):
         if not HAS_REQUESTS:
             raise ImportError("requests is required: %s" % REQUESTS_IMPORT_ERROR)
         super().__init__()
@@ -439,6 +541,7 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
             raise ValueError("timeout must be a positive number of seconds, got %r" % (timeout,))
         self.backend = backend
         self.address = address
+        self.origin = origin
         self.deadline_seconds = float(timeout)
         self.policy = retry_policy(retries, retry_delay)
         self.health = BackendHealth(backend, address, fail_fast_after)
@@ -470,7 +573,11 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
             error = self._translate(exc, call, request)
             if error is exc:
                 raise
-            outcome = str(error)
+            if isinstance(error, (CannotConnect, RequestTimedOut)) and self.health.down is not None:
+                # another call already failed the same way and said why: do not repeat it
+                error = BackendDown(self.health.not_sent, request=request)
+            # a TLS failure is an answer of sorts: it does not count towards fast-fail
+            outcome = False if isinstance(error, TLSFailed) else str(error)
             raise error from None
         finally:
             call.finish()
@@ -488,14 +595,19 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
         """A clean error for ``exc`` (the same ``exc`` when it is not a transport failure)."""
         where = self.address
         root = _root_cause(exc)
-        if call.expired or isinstance(exc, requests.exceptions.Timeout):
+        if isinstance(exc, requests.exceptions.ConnectTimeout) and not call.expired:
+            cause, hint = connection_cause(exc, call.seconds)
+            error = CannotConnect(connection_message(self.backend, where, self.origin, cause, hint), request=request)
+        elif call.expired or isinstance(exc, requests.exceptions.Timeout):
             error = RequestTimedOut("timed out after %s waiting for %s" % (_seconds(call.seconds), where),
                                     request=request)
         elif isinstance(exc, requests.exceptions.SSLError) or isinstance(root, Urllib3SSLError):
-            return exc
+            cause, hint = connection_cause(exc)
+            error = TLSFailed(connection_message(self.backend, where, self.origin, cause, hint), request=request)
         elif isinstance(root, (NewConnectionError, ConnectTimeoutError, OSError)) \
                 and not isinstance(root, (ConnectionResetError, BrokenPipeError)):
-            error = CannotConnect("cannot connect to %s (is the server running?)" % where, request=request)
+            cause, hint = connection_cause(exc, call.seconds)
+            error = CannotConnect(connection_message(self.backend, where, self.origin, cause, hint), request=request)
         elif isinstance(exc, requests.exceptions.ConnectionError):
             error = ConnectionLost("%s closed the connection before answering" % where, request=request)
         else:
@@ -507,6 +619,6 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
 
 def transport_error_message(exc):
     """The clean message of a transport error raised by ``BoundedSession``, else None."""
-    if HAS_REQUESTS and isinstance(exc, (RequestTimedOut, CannotConnect, ConnectionLost, BackendDown)):
+    if HAS_REQUESTS and isinstance(exc, (RequestTimedOut, CannotConnect, ConnectionLost, BackendDown, TLSFailed)):
         return str(exc)
     return None

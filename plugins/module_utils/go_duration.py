@@ -16,6 +16,7 @@ Vault's extra spellings (a count of seconds, whole days ``7d``) are accepted onl
 
     parse("1h30m")              -> 5400000000000 (nanoseconds)
     format_duration(90 * 10**9) -> "1m30s" (Go's Duration.String)
+    format_human(120 * 10**9)   -> "2m" (for people: zero parts left out)
     seconds_or_duration("7d", "ttl", whole_days=True) -> 604800
 """
 from __future__ import annotations
@@ -126,6 +127,19 @@ def format_duration(nanos):
     return sign + text
 
 
+def format_human(nanos):
+    """Integer nanoseconds as people read them: Go's ``Duration.String`` without its zero
+    parts ("2m" not "2m0s", "1h" not "1h0m0s", "1h0m30s" stays "1h30s"); the text is
+    still a Go duration that ``parse`` reads back to the same value."""
+    text = format_duration(nanos)
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    if body == "0s" or not body.endswith("s") or body[-2:] in ("ms", "ns") or body[-2:-1] in ("\u00b5", "\u03bc"):
+        return text
+    parts = re.findall(r"([0-9.]+)([hms])", body)
+    kept = "".join(value + unit for value, unit in parts if value != "0")
+    return sign + (kept or "0s")
+
+
 def api_nanoseconds(value):
     """A duration as HTTP APIs hand it back: a Go string or integer nanoseconds -> int ns.
     (Consul answers ``PassiveHealthCheck.Interval`` as nanoseconds, ``RequestTimeout`` as text.)"""
@@ -140,7 +154,7 @@ def api_nanoseconds(value):
     return parse(value)
 
 
-_WHOLE_DAYS = re.compile(r"^([0-9]+)d$")
+_WHOLE_DAYS = re.compile(r"^([0-9]+)d\Z")
 
 
 def seconds_or_duration(value, name="duration", whole_days=False):

@@ -6,12 +6,13 @@
 Every bulk path (fleet Nomad/Vault/Consul sync, ``nomad_jobs``, ``nomad_job``, fleet
 dispatch) reports one dict per object with an ``outcome``. An object is ``changed``
 exactly when its outcome says it was (or, in check mode, would be) created, updated,
-deleted, stopped, promoted or dispatched, and never when it failed: a failure,
+adopted (an unowned object taken over: its ownership marker written), deleted, stopped,
+promoted or dispatched, and never when it failed: a failure,
 ``not_applied``, ``unchanged``, ``absent`` or a wait outcome is not a change.
 """
 from __future__ import annotations
 
-CHANGED_OUTCOMES = frozenset(("created", "updated", "deleted", "stopped", "promoted", "dispatched"))
+CHANGED_OUTCOMES = frozenset(("created", "updated", "adopted", "deleted", "stopped", "promoted", "dispatched"))
 
 
 def is_changed(outcome, failed=False):

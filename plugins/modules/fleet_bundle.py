@@ -65,8 +65,17 @@ options:
   dest:
     description:
       - Path of the bundle file on the controller.
+      - Required unless O(load_only=true).
     type: path
-    required: true
+  load_only:
+    description:
+      - Only read the spec with the same strict loader (YAML without duplicate keys, bounds,
+        unwrapping of C(agentfleet_fleet)) and return it as RV(spec); do not validate, render
+        or write a bundle.
+      - Used by the kill switch, which must work while the spec no longer validates, and by the
+        dispatch helper. Errors of the file name it and the line (C(file:line)).
+    type: bool
+    default: false
   templates_dir:
     description:
       - Directory of job templates replacing the built-in C(nomad-jobs/).
@@ -89,6 +98,28 @@ options:
         stored in the bundle). Validation and rendering of an unchanged fleet are then skipped.
     type: bool
     default: true
+  tenants:
+    description:
+      - A run limited to these tenants (role variable C(agent_fleet_tenants)); a comma-separated
+        string is accepted too. The whole spec is still validated and rendered; the task fails,
+        naming the known tenants, when a name is not a tenant of the spec (with O(prune=true) it
+        only has to be a valid name). Empty together with O(agents) - the whole fleet.
+    type: list
+    elements: str
+    default: []
+  agents:
+    description:
+      - A run limited to these agents, each C(tenant/agent) (role variable C(agent_fleet_agents));
+        checked like O(tenants).
+    type: list
+    elements: str
+    default: []
+  prune:
+    description:
+      - The run prunes, so O(tenants) and O(agents) may name tenants and agents the spec no longer
+        has (to remove them alone).
+    type: bool
+    default: false
 seealso:
   - module: agentfleet.hashistack.fleet_render
 """
@@ -125,17 +156,27 @@ counts:
   returned: success
   type: dict
 agents:
-  description: Agent keys (C(tenant/agent)).
+  description: Agent keys (C(tenant/agent)); with O(tenants) or O(agents), only the selected ones (the report covers those).
   returned: success
   type: list
   elements: str
 tenants:
-  description: Tenant names.
+  description: Tenant names (with O(tenants) or O(agents), those the run applies objects of).
   returned: success
   type: list
   elements: str
+spec:
+  description: The fleet spec as read (O(load_only=true) only).
+  returned: success and O(load_only=true)
+  type: dict
+selection:
+  description: The O(tenants) and O(agents) the run is limited to (C(tenants), C(agents)); null for the whole fleet.
+  returned: success
+  type: dict
 errors:
-  description: Every spec violation, each with C(path), C(message) and C(value).
+  description:
+    - Every spec violation, each with C(path), C(message) and C(value), and C(where)
+      (C(file:line)) when the spec came from a file and the path is found in it.
   returned: failure
   type: list
   elements: dict

@@ -28,6 +28,7 @@ author:
 extends_documentation_fragment:
   - agentfleet.hashistack.consul
   - agentfleet.hashistack.retries
+  - agentfleet.hashistack.fleet_subset
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:

@@ -29,8 +29,12 @@ description:
   - Jobs are owned when their C(Meta.agentfleet_fleet) is exactly the fleet and C(agentfleet_owner) is
     exactly C(agentfleet.fleet/<fleet>); namespaces when C(Meta.agentfleet_fleet) is exactly the fleet;
     ACL policies and quotas when the first word of their description is exactly C(agentfleet.fleet/<fleet>)
-    (never a prefix test). Unowned objects are never changed; apply refuses them naming their owner.
+    (never a prefix test). Unowned objects are never changed; apply refuses them naming their owner,
+    unless O(adopt=true) and they carry no agentfleet marker at all (then they are adopted).
     Dispatched and periodic children are never touched.
+  - With O(tenants) or O(agents) outside O(phase=stop), apply and prune touch only the selected
+    tenants' and agents' objects; prune chooses by the ownership metadata (C(agentfleet_tenant),
+    C(agentfleet_agent)) and the C(<fleet>--<tenant>) policy names.
   - This is an action plugin; it always runs on the controller (no module is sent to the host).
 version_added: 0.1.0
 author:
@@ -38,6 +42,7 @@ author:
 extends_documentation_fragment:
   - agentfleet.hashistack.nomad
   - agentfleet.hashistack.retries
+  - agentfleet.hashistack.fleet_subset
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -81,18 +86,6 @@ options:
     type: list
     elements: dict
     default: []
-  tenants:
-    description:
-      - With O(phase=stop), tenants whose agents are stopped.
-    type: list
-    elements: str
-    default: []
-  agents:
-    description:
-      - With O(phase=stop), agents (C(tenant/agent)) to stop.
-    type: list
-    elements: str
-    default: []
   quotas:
     description:
       - Apply the tenants' quota specifications and attach them to the namespaces (Nomad Enterprise only).
@@ -133,6 +126,16 @@ options:
       - Seconds between polls with O(phase=wait) and O(phase=prune).
     type: float
     default: 0.5
+  progress_interval:
+    description:
+      - With O(phase=wait), print a progress line per job being waited for (deployment status and,
+        per task group, allocations placed of the desired total, healthy, unhealthy, canaries placed and
+        promoted) when the wait starts and then at most every this many seconds; when a job's wait ends,
+        its outcome line (successful with the seconds waited and the healthy allocations, or failed with
+        identical allocation failures grouped and counted) is printed at once.
+      - V(0) prints no progress lines (outcome lines are still printed).
+    type: float
+    default: 10.0
 seealso:
   - module: agentfleet.hashistack.nomad_jobs
 """
@@ -159,7 +162,10 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description: One entry per object (C(object), C(name), C(agent), C(outcome), C(changed); jobs add C(namespace),
-    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(reason) and C(failed_allocations);
+    C(job_id), C(plan) and, when Nomad warned, C(nomad_warnings); waits add C(seconds) (waited),
+    C(deployment_id), C(healthy) and C(desired) (allocations), and when they fail C(reason),
+    C(failed_allocations) (the first five) and C(failure_groups) (identical failures once, with C(count),
+    C(task), C(event), C(message), C(allocations));
     prune adds one C(prune_wait) entry (C(jobs), C(seconds), C(pending) on timeout); C(msg) when failed). When a
     namespace, tenant ACL policy or quota fails, no job is applied and every job reports C(outcome=not_applied)
     with a C(msg) naming that failure.

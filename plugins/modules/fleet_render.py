@@ -18,6 +18,12 @@ description:
     C(summary.json). Only files whose content differs are rewritten; files an earlier render
     produced that are no longer part of the spec are removed. Re-rendering the same spec
     leaves every file byte-identical.
+  - With O(picture) (the default), also draws the fleet - tenants as clusters, agents with
+    their kind, replicas (or autoscaling min-max) and Vault use, the allowed upstream calls as
+    edges, cross-tenant ones dashed and labelled with the setting that allows them - as
+    C(fleet.mmd) (Mermaid, renders on GitHub) and C(fleet.dot) (Graphviz), and as C(fleet.svg)
+    when Graphviz's C(dot) command is installed (Debian package C(graphviz)). Without it there is
+    no SVG, RV(picture.svg_note) says why, and an older C(fleet.svg) is removed; this is not an error.
   - The spec reference is C(docs/fleet-spec.md) in the collection.
   - This is an action plugin; it always runs on the controller.
 version_added: 0.1.0
@@ -90,6 +96,18 @@ options:
         roles, Consul config entries) in RV(rendered), for modules that apply them.
     type: bool
     default: false
+  picture:
+    description:
+      - Also write the fleet's diagram (C(fleet.mmd), C(fleet.dot), C(fleet.svg)); see the description.
+      - C(fleet.dot) needs the Python package C(graphviz) (in the collection's C(requirements.txt)).
+    type: bool
+    default: true
+  dot_timeout:
+    description:
+      - Seconds one run of Graphviz's C(dot -Tsvg) may take; past it there is no SVG and
+        RV(picture.svg_note) says so. At least 1.
+    type: int
+    default: 30
 notes:
   - Secrets never appear in the output; the spec holds only references to Vault KV v2 paths.
 seealso:
@@ -133,6 +151,35 @@ errors:
   type: list
   elements: dict
   sample: [{path: tenants.research.agents.retriever.resources.memory, message: exceeds the guardrail of 8192 per task, value: 16384}]
+plan_summary:
+  description:
+    - What an apply would create on empty servers, counted offline from the rendered objects
+      (one line per backend, then per tenant and per agent). Not the live plan of C(fleet.yml --check).
+  returned: success
+  type: list
+  elements: str
+  sample: ["fleet agents-lab (revision 1): on empty servers an apply would create", "  Vault:  4 policies, 4 JWT roles (mount jwt-nomad)"]
+picture:
+  description: The diagram files written (relative to O(dest)); C(svg) is null and C(svg_note) says why when there is no SVG.
+  returned: success, when O(picture=true)
+  type: dict
+  contains:
+    mermaid:
+      description: The Mermaid file.
+      type: str
+      sample: fleet.mmd
+    dot:
+      description: The Graphviz DOT file.
+      type: str
+      sample: fleet.dot
+    svg:
+      description: The SVG file, or null when none was written (see RV(picture.svg_note)).
+      type: str
+      sample: fleet.svg
+    svg_note:
+      description: Why there is no SVG (no C(dot) command, its timeout, its error, or no O(dest)); null when there is one.
+      type: str
+      sample: "fleet.svg not written: Graphviz's dot command is not installed"
 rendered:
   description: The rendered objects (keys C(jobs), C(namespaces), C(acl_policies), C(quotas), C(vault_policies), C(vault_roles), C(consul_entries)).
   returned: when O(return_content=true)

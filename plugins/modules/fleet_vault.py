@@ -29,6 +29,7 @@ author:
 extends_documentation_fragment:
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.retries
+  - agentfleet.hashistack.fleet_subset
   - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

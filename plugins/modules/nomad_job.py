@@ -185,7 +185,12 @@ plan:
       description: Nomad's diff type (None, Added, Edited, Deleted).
       type: str
     changes:
-      description: Human-readable lines from the plan's diff.
+      description:
+        - Human-readable lines from the plan's annotated diff, shaped like C(nomad job plan) - the job, its changed
+          fields, each task group with Nomad's update annotations (for example C(1 create/destroy update, 1 canary)),
+          each task with its annotation (C(forces create/destroy update)); durations read C(30s) or C(2m), long
+          values are cut around the first difference, and a sub-object Nomad reports deleted and added again
+          shows only the fields that differ.
       type: list
       elements: str
     warnings:
@@ -197,7 +202,8 @@ plan:
     job_modify_index:
       description: Job modify index the plan was computed against.
       type: int
-  sample: {"diff_type": "Edited", "changes": ["Edited group 'agents'"], "warnings": "", "failed_allocations": {},
+  sample: {"diff_type": "Edited", "changes": ["+/- Job: \"agents\"", "  +/- Task Group: \"agents\" (1 in-place update)"],
+           "warnings": "", "failed_allocations": {},
            "job_modify_index": 12}
 nomad_warnings:
   description:
@@ -230,10 +236,40 @@ promoted:
   type: list
   elements: str
 failed_allocations:
-  description: Failed allocations of the new version with their tasks' last events.
+  description: Failed allocations of the new version with their tasks' last events (the first five).
   returned: when waiting failed
   type: list
   elements: dict
+failure_groups:
+  description:
+    - Identical failures of all the failed allocations once, most frequent first (C(failed_allocations) holds at
+      most five). A failure is named by the task's last event that is not part of a restart or kill.
+  returned: when waiting failed
+  type: list
+  elements: dict
+  contains:
+    count:
+      description: Allocations that failed this way.
+      type: int
+    task:
+      description: Task name.
+      type: str
+    event:
+      description: Task event type (for example C(Driver Failure)).
+      type: str
+    message:
+      description: The event's message.
+      type: str
+    allocations:
+      description: IDs of those allocations.
+      type: list
+      elements: str
+  sample: [{"count": 2, "task": "agent", "event": "Driver Failure", "message": "image not found",
+            "allocations": ["5e9d0a17-...", "c3b1f00e-..."]}]
+seconds:
+  description: Seconds spent waiting (0.1 s resolution).
+  returned: when O(wait=true), not in check mode
+  type: float
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import JOB_OPTIONS, NomadModule

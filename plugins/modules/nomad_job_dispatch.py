@@ -102,10 +102,40 @@ allocations:
   returned: when O(wait=true)
   type: dict
 failed_allocations:
-  description: Failed allocations with their tasks' last events.
+  description: Failed allocations with their tasks' last events (the first five).
   returned: when waiting failed
   type: list
   elements: dict
+failure_groups:
+  description:
+    - Identical failures of all the failed allocations once, most frequent first (C(failed_allocations) holds at
+      most five). A failure is named by the task's last event that is not part of a restart or kill.
+  returned: when waiting failed
+  type: list
+  elements: dict
+  contains:
+    count:
+      description: Allocations that failed this way.
+      type: int
+    task:
+      description: Task name.
+      type: str
+    event:
+      description: Task event type (for example C(Driver Failure)).
+      type: str
+    message:
+      description: The event's message.
+      type: str
+    allocations:
+      description: IDs of those allocations.
+      type: list
+      elements: str
+  sample: [{"count": 2, "task": "agent", "event": "Driver Failure", "message": "image not found",
+            "allocations": ["5e9d0a17-...", "c3b1f00e-..."]}]
+seconds:
+  description: Seconds spent waiting (0.1 s resolution).
+  returned: when O(wait=true), not in check mode
+  type: float
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad._module import NomadModule

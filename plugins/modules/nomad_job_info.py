@@ -95,7 +95,10 @@ jobs:
       description: Job modify index.
       type: int
     deployment:
-      description: Latest deployment summary (id, status, task groups), or null.
+      description:
+        - Latest deployment summary (id, status, task groups), or null. The latest is the newest by C(CreateIndex)
+          among the deployments of the job as it exists now; those of an earlier job with the same ID (purged and
+          registered again) are left out.
       type: dict
     allocations:
       description: Number of allocations per client status.

@@ -102,12 +102,12 @@ role:
   sample: {"token_policies": ["fleet-controller"], "token_ttl": 900, "secret_id_num_uses": 1}
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import as_seconds, as_set
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import as_seconds, as_set
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import manage_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.token_fields import (
     TOKEN_DURATIONS,
     TOKEN_FIELD_ARGS,
     TOKEN_SCALARS,

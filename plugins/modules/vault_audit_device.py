@@ -101,7 +101,7 @@ recreated:
   sample: false
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 _API_REFUSED_HINT = (

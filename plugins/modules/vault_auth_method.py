@@ -85,7 +85,7 @@ operation:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.mounts import (
     MOUNT_TUNING_ARGS,
     manage_mount,
 )

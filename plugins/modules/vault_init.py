@@ -120,8 +120,8 @@ dest:
 
 import os
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._keys_file import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.keys_file import (
     KeysFileError,
     check_writable,
     write_keys_file,

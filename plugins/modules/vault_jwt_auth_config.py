@@ -94,13 +94,13 @@ config:
   sample: {"jwks_url": "https://nomad.service.consul:4646/.well-known/jwks.json", "default_role": "nomad-workloads"}
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import (
     as_list,
     as_pem_list,
     as_str,
 )
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import manage_object
 
 _STRINGS = ("jwks_url", "jwks_ca_pem", "oidc_discovery_url", "oidc_discovery_ca_pem", "bound_issuer", "default_role")
 _NORMALISERS = dict({k: (lambda v: as_str(v).strip()) for k in _STRINGS},

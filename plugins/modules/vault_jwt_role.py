@@ -116,11 +116,14 @@ role:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.jwt_role import (
+    JWT_ROLE_NORMALISERS,
+    jwt_role_resent,
+)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._objects import manage_object
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import manage_object
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.token_fields import (
     TOKEN_DURATIONS,
     TOKEN_FIELD_ARGS,
     TOKEN_SCALARS,
@@ -146,7 +149,7 @@ def manage(module, client):
         if client.get(path, action=f"read JWT role {name!r}") is None:
             raise VaultModuleError(f"user_claim is required to create JWT role {name!r}")
     result, current = manage_object(module, client, path, f"JWT role {name!r} on auth/{mount}", desired,
-                                    JWT_ROLE_NORMALISERS, always_send={"role_type": "jwt"})
+                                    JWT_ROLE_NORMALISERS, resend=jwt_role_resent)
     result.update(name=name, role=current or {})
     return result
 

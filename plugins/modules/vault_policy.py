@@ -85,9 +85,15 @@ policy:
   sample: 'path "secret/data/agents/researcher/*" { capabilities = ["read"] }'
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import is_changed
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import policies_equal
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import (
+    converge_policy,
+    policy_path,
+    read_policy,
+    remove,
+)
 
 _BUILTIN = ("root", "default")
 
@@ -107,21 +113,17 @@ def manage(module, client):
     name = params["name"].strip()
     if not name or "/" in name:
         raise VaultModuleError(f"name: {params['name']!r} is not a valid policy name")
-    path = f"sys/policies/acl/{name}"
-    body = client.get(path, action=f"read policy {name!r}")
-    current = ((body or {}).get("data") or {}).get("policy") if body else None
+    current = read_policy(client, name)
     result = {"changed": False, "name": name, "policy": current or ""}
 
     if params["state"] == "absent":
         if name in _BUILTIN:
             raise VaultModuleError(f"name: the built-in policy {name!r} cannot be deleted")
-        if current is None:
-            return result
-        result.update(changed=True, policy="")
-        if module._diff:
-            result["diff"] = {"before": current, "after": "", "before_header": name, "after_header": name}
-        if not module.check_mode:
-            client.delete(path, action=f"delete policy {name!r}")
+        done = remove(client, policy_path(name), f"policy {name!r}", current is not None, check=module.check_mode)
+        if is_changed(done["outcome"]):
+            result.update(changed=True, policy="")
+            if module._diff:
+                result["diff"] = {"before": current, "after": "", "before_header": name, "after_header": name}
         return result
 
     if name == "root":
@@ -129,13 +131,11 @@ def manage(module, client):
     desired = _desired_text(params)
     if not desired or not desired.strip():
         raise VaultModuleError(f"policy for {name!r} is empty; give policy or policy_file (state=present)")
-    if current is not None and policies_equal(current, desired):
-        return result
-    result.update(changed=True, policy=desired)
-    if module._diff:
-        result["diff"] = {"before": current or "", "after": desired, "before_header": name, "after_header": name}
-    if not module.check_mode:
-        client.post(path, {"policy": desired}, action=f"write policy {name!r}")
+    done = converge_policy(client, name, current, desired, check=module.check_mode)
+    if is_changed(done["outcome"]):
+        result.update(changed=True, policy=desired)
+        if module._diff:
+            result["diff"] = {"before": current or "", "after": desired, "before_header": name, "after_header": name}
     return result
 
 

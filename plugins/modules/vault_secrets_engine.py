@@ -104,9 +104,9 @@ operation:
   sample: enable
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.mounts import (
     MOUNT_TUNING_ARGS,
     manage_mount,
 )

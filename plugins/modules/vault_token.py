@@ -162,7 +162,7 @@ orphan:
 """
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import VaultModule
 
 

@@ -90,8 +90,8 @@ threshold:
   sample: 3
 """
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._keys_file import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.keys_file import (
     KeysFileError,
     read_unseal_keys,
 )

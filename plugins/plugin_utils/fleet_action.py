@@ -102,10 +102,13 @@ class FleetAction(ActionBase):
     def finish(self, results, fail=True, down=None, **extra):
         """The usual result of a bulk phase; raises when any object failed and ``fail``.
 
-        ``down`` is the client's fast-fail message (``client.down``): when set, it is
+        Ansible's ``diff`` (raw before/after per changed object) is returned in diff mode
+        with ``-v`` or more only. ``down`` is the client's fast-fail message (``client.down``): when set, it is
         the one message of the failure instead of one line per object not applied.
         """
-        out, failures = module_result(results, self.diff)
+        # Raw before/after (Ansible's --diff) only with -v as well: at normal verbosity the
+        # role's plan (fleet_plan) is what people read, and hundreds of job diffs would bury it.
+        out, failures = module_result(results, self.diff and self._display.verbosity >= 1)
         out.update(extra)
         if failures and fail:
             if down:
@@ -138,6 +141,28 @@ def load_bundle(params, bare_phase, bare, needs):
         return bare
     raise FleetActionFailed("bundle is required for phase=%s (%s for phase=%s)"
                             % (params["phase"], needs, bare_phase))
+
+
+# Options of the bulk phases that may apply part of a fleet or adopt unowned objects.
+SUBSET_OPTIONS = {
+    "tenants": {"type": "list", "elements": "str", "default": []},
+    "agents": {"type": "list", "elements": "str", "default": []},
+    "adopt": {"type": "bool", "default": False},
+}
+
+
+def select(data, params):
+    """``data`` (a bundle) narrowed to ``params["tenants"]`` / ``params["agents"]``
+    (``bundle.narrow``; both empty: the whole fleet). A malformed name stops the action
+    before anything is written; a well-formed name the spec does not have selects nothing
+    here (fleet_bundle refuses it before any phase runs, unless the run prunes)."""
+    tenants, agents = bundles.selection_names(params["tenants"]), bundles.selection_names(params["agents"])
+    if not tenants and not agents:
+        return data
+    errors = bundles.selection_errors(data, tenants, agents, allow_absent=True)
+    if errors:
+        raise FleetActionFailed("; ".join(errors) + "; nothing was changed", errors=errors)
+    return bundles.narrow(data, tenants, agents)
 
 
 def check_concurrency(params):

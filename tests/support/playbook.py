@@ -9,6 +9,7 @@ so pytest from ``.venv-core2.17/bin`` drives ansible-core 2.17 whatever ``PATH``
 """
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -51,10 +52,12 @@ class PlaybookRun:
 
 
 def _parse_json_callback(stdout):
-    start = stdout.find("{")
-    if start < 0:
+    # The JSON document is the first line that starts with "{"; lines the plugins print
+    # while tasks run (the wait phase's progress lines) come before it and may hold braces.
+    start = re.search(r"^\{", stdout, re.M)
+    if start is None:
         return [], {}
-    data = json.loads(stdout[start:])
+    data = json.loads(stdout[start.start():])
     results = []
     for play in data.get("plays", []):
         for task in play.get("tasks", []):

@@ -47,13 +47,14 @@ def connection_argument_spec():
 CONNECTION_KEYS = tuple(connection_argument_spec())
 
 
-def client_from_params(params, pool_size=10):
+def client_from_params(params, pool_size=10, origin=None):
     """The ``ConsulClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
 
-    ``pool_size``: connections kept per host. Raises ConsulError (requests missing) or
+    ``pool_size``: connections kept per host; ``origin``: where the address came from, in
+    words (``connection_origin.address_origin``). Raises ConsulError (requests missing) or
     ValueError (bad option) with the message to show.
     """
-    return ConsulClient(pool_size=pool_size, **{k: params[k] for k in CONNECTION_KEYS})
+    return ConsulClient(pool_size=pool_size, origin=origin, **{k: params[k] for k in CONNECTION_KEYS})
 
 
 class ConsulModule(BackendModule):
@@ -64,8 +65,10 @@ class ConsulModule(BackendModule):
     def __init__(self, argument_spec, **kwargs):
         super().__init__(connection_argument_spec(), argument_spec, **kwargs)
 
-    def build_client(self):
-        return client_from_params(self.params)
+    ADDRESS_OPTION = "url"
+
+    def build_client(self, origin=None):
+        return client_from_params(self.params, origin=origin)
 
 
 def apply_entry(module, client, kind, name, desired, state="present", cas=True):

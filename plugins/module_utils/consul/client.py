@@ -72,13 +72,14 @@ class ConsulClient:
     """Small HTTP client for Consul's config-entry API.
 
     ``timeout`` (s) is the deadline of each call as a whole; ``retries``, ``retry_delay``
-    (s) and ``fail_fast_after`` configure the shared policy of ``module_utils/_http.py``.
+    (s) and ``fail_fast_after`` configure the shared policy of ``module_utils/_http.py``;
+    ``origin`` says where ``url`` came from, in words, in connection errors (None: not known).
     """
 
     def __init__(self, url=None, token=None, use_ssl=None, validate_certs=True, ca_path=None,
                  client_cert=None, client_key=None, namespace=None, partition=None,
                  datacenter=None, timeout=10, retries=3, retry_delay=0.5,
-                 fail_fast_after=DEFAULT_FAIL_FAST_AFTER, pool_size=10):
+                 fail_fast_after=DEFAULT_FAIL_FAST_AFTER, pool_size=10, origin=None):
         if not HAS_REQUESTS:
             raise ConsulError("the python 'requests' library is required: %s" % REQUESTS_IMPORT_ERROR)
         self.url = resolve_url(url, use_ssl)
@@ -88,7 +89,7 @@ class ConsulClient:
         self.datacenter = datacenter or None
         self.session = BoundedSession("Consul", self.url, timeout=timeout, retries=retries,
                                       retry_delay=retry_delay, fail_fast_after=fail_fast_after,
-                                      pool_size=pool_size)
+                                      pool_size=pool_size, origin=origin)
         self.session.verify = ca_path if (ca_path and validate_certs) else bool(validate_certs)
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert

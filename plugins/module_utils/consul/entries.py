@@ -22,6 +22,7 @@ import hashlib
 import json
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import canonical as canonical_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.text_window import window
 
 # Every kind Consul knows (api/config_entry*.go); the contract server models a subset.
 KNOWN_KINDS = (
@@ -44,6 +45,7 @@ KEEP_ZERO = frozenset((
 DURATION_FIELDS = frozenset(("Interval", "ConnectTimeout", "RequestTimeout", "BaseEjectionTime"))
 SECRET_FIELDS = frozenset(("PrivateKey",))
 REDACTED = "<redacted>"
+VALUE_WIDTH = 60  # characters of each side of a changed value in ``differences``
 
 
 class EntryError(ValueError):
@@ -142,7 +144,9 @@ def redact(value):
 
 
 def differences(before, after, path=""):
-    """Human-readable list of changed paths between two normalised entries."""
+    """Human-readable list of changed paths between two normalised entries: ``path: added``,
+    ``path: removed`` or ``path: <old JSON> -> <new JSON>`` (each side at most VALUE_WIDTH
+    characters, cut around the first difference; secret fields only ``path: changed``)."""
     out = []
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after)):
@@ -160,8 +164,8 @@ def differences(before, after, path=""):
         if any(k in SECRET_FIELDS for k in path.replace("[", ".").split(".")):
             out.append("%s: changed" % path)
         else:
-            out.append("%s: %s -> %s" % (path, json.dumps(before, sort_keys=True),
-                                         json.dumps(after, sort_keys=True)))
+            old, new = window(json.dumps(before, sort_keys=True), json.dumps(after, sort_keys=True), VALUE_WIDTH)
+            out.append("%s: %s -> %s" % (path, old, new))
     return out
 
 

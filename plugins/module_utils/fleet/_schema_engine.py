@@ -4,11 +4,14 @@
 """A tiny declarative schema checker: types, defaults, choices, unknown keys.
 
 ``normalize(value, field, path, errors)`` returns the value with defaults filled in and
-appends a ``SpecError`` for every problem instead of stopping at the first one.
+appends a ``SpecError`` for every problem instead of stopping at the first one. An
+unknown key names the closest known key of its mapping when one is close enough
+(``did_you_mean``, stdlib ``difflib``).
 """
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import re
 
@@ -86,7 +89,7 @@ def normalize(value, field, path, errors):
     if field.choices is not None and value not in field.choices:
         errors.append(SpecError(path, f"must be one of {', '.join(map(str, field.choices))}", value))
         return None
-    if field.pattern is not None and not field.pattern.match(value):
+    if field.pattern is not None and not field.pattern.fullmatch(value):
         errors.append(SpecError(path, f"must match {field.pattern.pattern}", value))
         return None
     if field.minimum is not None and field.kind in ("int", "number") and value < field.minimum:
@@ -106,7 +109,7 @@ def normalize(value, field, path, errors):
             if not isinstance(key, str):
                 errors.append(SpecError(sub, "keys must be strings", key))
                 continue
-            if field.key_pattern is not None and not field.key_pattern.match(key):
+            if field.key_pattern is not None and not field.key_pattern.fullmatch(key):
                 errors.append(SpecError(sub, f"key must match {field.key_pattern.pattern}", key))
                 continue
             out[key] = normalize(item, field.item, sub, errors) if field.item else item
@@ -116,11 +119,18 @@ def normalize(value, field, path, errors):
     return value
 
 
+def did_you_mean(key, known):
+    """"unknown key" plus "; did you mean 'x'?" when ``key`` is close to one of ``known``
+    (difflib ratio >= 0.6, the stdlib default), else "unknown key"."""
+    close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
+    return "unknown key; did you mean %r?" % close[0] if close else "unknown key"
+
+
 def normalize_struct(value, fields, path, errors):
     out = {}
     for key in value:
         if key not in fields:
-            errors.append(SpecError(join(path, str(key)), "unknown key", value[key]))
+            errors.append(SpecError(join(path, str(key)), did_you_mean(key, fields), value[key]))
     for key, field in fields.items():
         sub = join(path, key)
         item = value.get(key, MISSING)

@@ -84,12 +84,15 @@ def load_spec_file(path, key=None):
     return read_file(path, key=key)
 
 
-def render(fleet, templates_dir=None, template_dirs=()):
-    """Render every artefact; raise FleetSpecError if a job template fails its checks."""
-    return render_fleet(fleet, templates_dir=templates_dir, template_dirs=template_dirs)
+def render(fleet, templates_dir=None, template_dirs=(), picture=False):
+    """Render every artefact; raise FleetSpecError if a job template fails its checks.
+    ``picture``: also the fleet's diagram as ``fleet.mmd`` (Mermaid) and ``fleet.dot``."""
+    return render_fleet(fleet, templates_dir=templates_dir, template_dirs=template_dirs, picture=picture)
 
 
-def write(rendered, dest, check=False):
+def write(rendered, dest, check=False, derived=None):
     """Write ``rendered.files`` under ``dest``; only differing files are rewritten and files
-    from an earlier render that are no longer produced are removed (per its manifest)."""
-    return write_tree(rendered.files, dest, check=check)
+    from an earlier render that are no longer produced are removed (per its manifest).
+    ``derived``: {relative path: text, or None to remove it} for files made from the rendered
+    ones by an installed tool (``fleet.svg``), kept out of the manifest (``writer.write_tree``)."""
+    return write_tree(rendered.files, dest, check=check, derived=derived)

@@ -19,7 +19,7 @@ _DAYS = {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}
 # (name, low, high, names)
 _FIELDS = [("minute", 0, 59, None), ("hour", 0, 23, None), ("day-of-month", 1, 31, None),
            ("month", 1, 12, _MONTHS), ("day-of-week", 0, 7, _DAYS), ("year", 1970, 2099, None)]
-_ATOM = re.compile(r"^[0-9a-z]+$")
+_ATOM = re.compile(r"^[0-9a-z]+\Z")
 
 
 def _value(text, low, high, names, field):

@@ -23,19 +23,23 @@ class SpecError:
     """One violation: dotted ``path``, human ``message`` and the offending ``value``.
 
     ``redact`` hides the value (used when the value itself looks like a secret).
+    ``where`` is ``"file:line"`` when the spec came from a file (set by
+    ``spec_source.SpecLines.annotate``), shown before the path; None for inline specs.
     """
 
-    __slots__ = ("path", "message", "value", "redact")
+    __slots__ = ("path", "message", "value", "redact", "where")
 
-    def __init__(self, path, message, value=None, redact=False):
+    def __init__(self, path, message, value=None, redact=False, where=None):
         self.path = path
         self.message = message
         self.value = value
         self.redact = redact
+        self.where = where
 
     def __str__(self):
         shown = "<redacted>" if self.redact else _show(self.value)
-        return f"{self.path or '<root>'}: {self.message} (got {shown})"
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.path or '<root>'}: {self.message} (got {shown})"
 
     def __repr__(self):
         return f"SpecError({str(self)!r})"
@@ -47,8 +51,11 @@ class SpecError:
         return hash(str(self))
 
     def as_dict(self):
-        return {"path": self.path, "message": self.message,
-                "value": "<redacted>" if self.redact else self.value}
+        out = {"path": self.path, "message": self.message,
+               "value": "<redacted>" if self.redact else self.value}
+        if self.where:
+            out["where"] = self.where
+        return out
 
 
 class FleetSpecError(ValueError):

@@ -10,7 +10,7 @@ import re
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import parse as parse_duration
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import SpecError, join
 
-DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 # Names whose value is a credential (suffix match, so MAX_TOKENS or TOKEN_LIMIT pass).
 SECRET_NAME = re.compile(r"(?i)(^|[_.-])(password|passwd|secret|secret[_-]?key|api[_-]?key|access[_-]?key|"
                          r"private[_-]?key|credentials?|token|auth[_-]?token|bearer)$")
@@ -32,8 +32,8 @@ SECRET_VALUE = [re.compile(p) for p in (
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
 _REFERENCE = re.compile(rf"^(?:({_DOMAIN})/)?({_COMPONENT}(?:/{_COMPONENT})*)(?::[\w][\w.-]{{0,127}})?"
-                        r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
-_ALLOWED = re.compile(rf"^({_DOMAIN})(?:/({_COMPONENT}(?:/{_COMPONENT})*))?/?$")
+                        r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?\Z")
+_ALLOWED = re.compile(rf"^({_DOMAIN})(?:/({_COMPONENT}(?:/{_COMPONENT})*))?/?\Z")
 
 
 def _split_reference(image):
@@ -45,7 +45,7 @@ def _split_reference(image):
     domain, path = match.group(1), match.group(2).split("/")
     if domain is not None and not ("." in domain or ":" in domain or domain == "localhost" or domain.startswith("[")):
         path, domain = [domain] + path, None  # "org/x": the first part is a path, not a host
-        if not re.match(rf"^{_COMPONENT}$", path[0]):
+        if not re.match(rf"^{_COMPONENT}\Z", path[0]):
             return None
     if domain is None:
         domain = "docker.io"
@@ -103,7 +103,7 @@ def inline_secret_errors(raw, path=""):
     elif isinstance(raw, list):
         for i, value in enumerate(raw):
             name = value.get("name") if isinstance(value, dict) else None
-            named = path.endswith(".agents") and isinstance(name, str) and re.match(r"^[a-z][a-z0-9-]*$", name)
+            named = path.endswith(".agents") and isinstance(name, str) and re.match(r"^[a-z][a-z0-9-]*\Z", name)
             errors.extend(inline_secret_errors(value, join(path, name if named else i)))
     elif _secret_like(raw):
         errors.append(SpecError(path, "contains what looks like a credential; reference a Vault path "

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import consul as consul_rules
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import job as job_rules
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import policies, services, tasks, update
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import format_duration, integer
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import format_duration, integer
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.validate import time_zone_ok
 
 

@@ -16,7 +16,8 @@ Length limits of the targets (checked at spec level by ``spec_errors``):
   agent is also its Nomad service name. Consul itself only warns that such a name is not
   discoverable via DNS, so Nomad's rule is the binding one.
 - Nomad namespaces and ACL policies: ``^[a-zA-Z0-9-]{1,128}$``
-  (nomad/structs/structs.go, ``validNamespaceName`` / ``ValidPolicyName``).
+  (nomad/structs/structs.go, ``validNamespaceName`` / ``ValidPolicyName``); a derived
+  name is at most 3 x 32 + 2 x 2 = 100 characters, so this limit is never reached.
 - Vault JWT roles: ``\\w(([\\w-.]+)?\\w)?`` (Vault sdk/framework ``GenericNameRegex``, used
   by the JWT auth plugin's role path); Vault stores policy names lowercased, so only
   lowercase names are stable.
@@ -27,9 +28,8 @@ import re
 
 SEP = "--"
 MAX_NAME = 32
-IDENT = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+IDENT = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 MAX_SERVICE_NAME = 63   # nomad/structs/services.go Service.ValidateName
-MAX_NOMAD_NAME = 128    # nomad/structs/structs.go validNamespaceName, ValidPolicyName
 
 
 def name_problem(value):

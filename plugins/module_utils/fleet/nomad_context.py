@@ -81,7 +81,7 @@ def _services(agent):
     return [service]
 
 
-_GO_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_GO_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def secret_value(key, api_path):

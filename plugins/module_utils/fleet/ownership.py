@@ -16,6 +16,10 @@
 Objects written before this scheme (``<fleet>-...`` names, ``agentfleet <fleet>:``
 descriptions) carry none of these markers and are therefore not owned (see
 docs/fleet-apply.md, "Moving from the old naming").
+
+Adopt (role variable ``agent_fleet_adopt``): an existing object that carries NO agentfleet
+marker at all may be taken over; apply then writes this fleet's marker. An object whose
+marker names another fleet is never adopted (``adoptable``).
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ OWNER_META = "agentfleet_fleet"
 TENANT_META = "agentfleet_tenant"
 JOB_OWNER_KEY = "agentfleet_owner"
 TOKEN_PREFIX = "agentfleet.fleet/"
-_HEADER = re.compile(r"^# Managed by agentfleet: fleet=(?P<fleet>\S+) tenant=(?P<tenant>\S+) agent=(?P<agent>\S+)$")
+_HEADER = re.compile(r"^# Managed by agentfleet: fleet=(?P<fleet>\S+) tenant=(?P<tenant>\S+) agent=(?P<agent>\S+)\Z")
 
 
 def owner_token(fleet):
@@ -94,9 +98,41 @@ def jwt_role_owned(name, role, fleet, owned_policies):
     return parsed is not None and parsed[0] == fleet and policies == [name] and name in set(owned_policies)
 
 
+# -- adopt ---------------------------------------------------------------------------
+ADOPT_HINT = "set agent_fleet_adopt=true (-e fleet_adopt=true) to take it over"
+
+
+def has_any_marker(obj):
+    """True when a Meta-carrying object (Nomad job or namespace, Consul entry) has any
+    agentfleet marker key, whatever fleet it names."""
+    meta = (obj or {}).get("Meta") or {}
+    return OWNER_META in meta or JOB_OWNER_KEY in meta
+
+
+def adoptable(owner, adopt, obj=None):
+    """An existing, not-owned object may be taken over only when ``adopt`` is set and it
+    carries no agentfleet marker (``owner`` None and, for a Meta-carrying ``obj``, no
+    marker key at all); another fleet's object never is."""
+    return bool(adopt) and owner is None and not has_any_marker(obj)
+
+
+def adoption(what, name, fleet, check):
+    """Extra result keys of an adopted object: ``adoption`` ("would adopt" in check mode,
+    nothing written yet, else "adopted") and ``msg`` saying so."""
+    if check:
+        return {"adoption": "would adopt", "msg": "would adopt %s %r: it has no agentfleet ownership marker; "
+                                                  "apply writes fleet %r's marker" % (what, name, fleet)}
+    return {"adoption": "adopted", "msg": "adopted %s %r: it had no agentfleet ownership marker; fleet %r's "
+                                          "marker written" % (what, name, fleet)}
+
+
 # -- messages -----------------------------------------------------------------------
 def refusal(what, name, owner, fleet):
     """The message for an object of ``what`` kind that this ``fleet`` does not own; ``owner``
-    is the fleet its marker names, or None when it carries no agentfleet marker."""
-    whose = "it is owned by fleet %r" % owner if owner else "it has no agentfleet ownership marker"
-    return "%s %r exists and is not owned by fleet %r (%s); refusing to change it" % (what, name, fleet, whose)
+    is the fleet its marker names, or None when it carries no agentfleet marker (then the
+    message says how to adopt it)."""
+    if owner:
+        return "%s %r exists and is not owned by fleet %r (it is owned by fleet %r); refusing to change it" % (
+            what, name, fleet, owner)
+    return ("%s %r exists and is not owned by fleet %r (it has no agentfleet ownership marker); refusing to "
+            "change it; %s" % (what, name, fleet, ADOPT_HINT))

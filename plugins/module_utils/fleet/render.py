@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import picture as fleet_picture
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import render_consul, render_tenancy, render_vault
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.job_checks import entry_problems, namespace_problems
@@ -35,7 +36,8 @@ class Rendered:
         return {k: getattr(self, k) for k in self.FIELDS}
 
 
-def render_fleet(fleet, templates_dir=None, template_dirs=()):
+def render_fleet(fleet, templates_dir=None, template_dirs=(), picture=False):
+    """``picture``: also ``fleet.mmd`` and ``fleet.dot`` (``picture.py``), listed in the manifest."""
     out = Rendered()
     renderer = JobRenderer(templates_dir, template_dirs)
     errors = []
@@ -80,6 +82,10 @@ def render_fleet(fleet, templates_dir=None, template_dirs=()):
         rel = f"consul/{render_consul.entry_filename(entry)}"
         out.consul_entries.append({"kind": entry["Kind"], "name": entry["Name"], "entry": entry, "file": rel})
         out.files[rel] = canonical_json(entry)
+    if picture:
+        graph = fleet_picture.fleet_graph(fleet)
+        out.files[fleet_picture.MERMAID_FILE] = fleet_picture.mermaid(graph)
+        out.files[fleet_picture.DOT_FILE] = fleet_picture.dot(graph)
     out.summary = summary(fleet, out)
     out.files[MANIFEST] = canonical_json(out.summary)
     return out

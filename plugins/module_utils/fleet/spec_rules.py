@@ -17,7 +17,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.nomad_context import secret_destinations
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import job as job_rules
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules import services, tasks, update
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import parse_duration
 
 STRUCTS = "nomad/structs/structs.go"
 SERVICES = "nomad/structs/services.go"

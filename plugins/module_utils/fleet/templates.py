@@ -32,7 +32,7 @@ MAX_ITERATIONS = 100_000             # items produced by range() in one render
 MAX_SEQUENCE = 100_000               # length of a string/list built by * or %
 MAX_SECONDS = 5.0                    # wall time of one render
 MAX_CPU_SECONDS = 2.0                # CPU time of one render (a job renders in milliseconds)
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
 _NAME_HINT = ("write a relative path of letters, digits, '_', '-' and '.' segments inside an operator "
               "template folder (for example examples/service-spread.json.j2), without '..', a leading "
               "'/' or '.'")

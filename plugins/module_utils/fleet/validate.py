@@ -24,7 +24,7 @@ RESERVED_NAMESPACES = {"acl", "namespaces", "quotas"}
 def time_zone_ok(name):
     if name == "UTC" or name == "Local":
         return True
-    if not re.match(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", name):
+    if not re.match(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*\Z", name):
         return False
     try:
         import zoneinfo
@@ -55,7 +55,7 @@ def _normalize_agents(tname, raw_agents, errors):
     base = f"tenants.{tname}.agents"
     for index, raw in enumerate(raw_agents):
         name = raw.get("name") if isinstance(raw, dict) else None
-        named = isinstance(name, str) and re.match(schema.NAME, name)
+        named = isinstance(name, str) and re.fullmatch(schema.NAME, name)
         path = join(base, name) if named else join(base, index)
         if not isinstance(raw, dict):
             errors.append(SpecError(path, "an agent must be a mapping", raw))

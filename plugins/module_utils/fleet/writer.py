@@ -27,9 +27,17 @@ def _safe(dest, rel):
     return path
 
 
-def write_tree(files, dest, check=False):
+def write_tree(files, dest, check=False, derived=None):
+    """Write ``files`` ({relative path: text}) under ``dest``; return {"changed": [paths],
+    "removed": [paths], "unchanged": count}. ``derived`` ({relative path: text or None}) are
+    files made from the rendered ones by an installed tool (``fleet.svg`` by Graphviz): written
+    like the others but not in the manifest (their bytes depend on the tool's version); one
+    given as None is removed if present, so a stale picture never outlives its spec."""
     dest = Path(dest)
     previous = _previous_files(dest)  # before the new manifest replaces it
+    derived = derived or {}
+    previous |= {rel for rel, text in derived.items() if text is None}
+    files = {**files, **{rel: text for rel, text in derived.items() if text is not None}}
     changed, removed = [], []
     made = set()
     for rel in sorted(files):

@@ -13,6 +13,9 @@ Bounds (a spec is data written by possibly untrusted authors):
   before any Python object is built, so an alias bomb costs only its own size;
   recursive aliases are refused.
 
+Lines: given a ``lines`` dict, ``load_yaml`` records where each mapping key and list
+item was written (``spec_source.SpecLines`` turns that into ``file:line`` on spec errors).
+
 PyYAML is a controller dependency (ansible-core's own); it is imported lazily so the
 rest of the core imports without it.
 """
@@ -40,6 +43,7 @@ def _loader_class():
 
     class StrictLoader(yaml.SafeLoader):
         duplicates = None
+        lines = None  # {id(mapping or list): (the object, {key or index: line})} when recording
         source = "<spec>"
         depth = 0
         aliases = 0
@@ -79,9 +83,25 @@ def _loader_class():
                                                    f"duplicate key (first at line {seen[key]})", key))
             else:
                 seen[key] = line
-        return loader.construct_mapping(node, deep=deep)
+        data = loader.construct_mapping(node, deep=deep)
+        if loader.lines is not None:
+            # merged pairs come first in node.value, own ones after: the last line of a key wins,
+            # as its value does in construct_mapping
+            where = {}
+            for key_node, _value_node in node.value:
+                where[loader.construct_object(key_node, deep=deep)] = key_node.start_mark.line + 1
+            loader.lines[id(data)] = (data, where)
+        return data
+
+    def sequence(loader, node):
+        data = []
+        if loader.lines is not None:
+            loader.lines[id(data)] = (data, [item.start_mark.line + 1 for item in node.value])
+        yield data
+        data.extend(loader.construct_sequence(node))
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
 
     def as_text(loader, node):
         return loader.construct_scalar(node)
@@ -128,9 +148,12 @@ def _check_expanded_size(root):
                 stack.append((child, False))
 
 
-def load_yaml(text, source="<spec>"):
+def load_yaml(text, source="<spec>", lines=None):
     """The data of one YAML (or JSON) document; FleetSpecError naming ``source`` and the line
-    for invalid YAML, duplicate keys and any bound exceeded (see the module docstring)."""
+    for invalid YAML, duplicate keys and any bound exceeded (see the module docstring).
+
+    ``lines``: a dict to fill with ``{id(mapping or list): (that object, {key: line} or
+    [line of each item])}`` (lines count from 1), or None not to record them."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     if len(text.encode("utf-8")) > MAX_BYTES:
@@ -139,6 +162,7 @@ def load_yaml(text, source="<spec>"):
     loader_class, yaml_error = _loader_class()
     loader = loader_class(text)
     loader.duplicates = []
+    loader.lines = lines
     loader.source = source
     try:
         data = loader.get_single_data()

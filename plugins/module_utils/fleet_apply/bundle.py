@@ -161,3 +161,91 @@ def select_agents(bundle, tenants=(), agents=()):
     """Agent keys matching any of ``tenants`` or ``agents`` ("tenant/agent")."""
     tenants, agents = set(tenants or ()), set(agents or ())
     return sorted(k for k, a in bundle["agents"].items() if a["tenant"] in tenants or k in agents)
+
+
+# -- applying part of a fleet (role variables agent_fleet_tenants / agent_fleet_agents) ----
+def selection_names(value):
+    """A list of names from a list or a comma-separated string (``-e fleet_tenants=a,b``),
+    each stripped, empty ones dropped; None or "" gives []."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def selection_errors(bundle, tenants=(), agents=(), allow_absent=False):
+    """Why the selection cannot be applied: one message per bad name, [] when it can.
+
+    ``tenants``: tenant names; ``agents``: ``tenant/agent`` keys. A name the spec does not
+    have is an error naming the known ones, except with ``allow_absent`` (a prune: a
+    subset prune is how a tenant or agent taken out of the spec is removed alone), where
+    it only has to be a well-formed name (``fleet.naming.name_problem``).
+    """
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import name_problem
+    errors = []
+    known_tenants, known_agents = sorted(bundle["tenants"]), sorted(bundle["agents"])
+    for tenant in tenants or ():
+        if tenant in bundle["tenants"]:
+            continue
+        problem = name_problem(tenant)
+        if problem:
+            errors.append("agent_fleet_tenants: %r %s; write tenant names of the spec (%s)"
+                          % (tenant, problem, ", ".join(known_tenants)))
+        elif not allow_absent:
+            errors.append("agent_fleet_tenants: %r is not a tenant of fleet %r; known tenants: %s"
+                          % (tenant, bundle["fleet"], ", ".join(known_tenants)))
+    for ref in agents or ():
+        if ref in bundle["agents"]:
+            continue
+        parts = ref.split("/") if isinstance(ref, str) else []
+        problems = [name_problem(p) for p in parts] if len(parts) == 2 else ["is not <tenant>/<agent>"]
+        problem = next((p for p in problems if p), None)
+        if problem:
+            errors.append("agent_fleet_agents: %r: write each agent as <tenant>/<agent> with valid names (%s); "
+                          "known agents: %s" % (ref, problem, ", ".join(known_agents)))
+        elif not allow_absent:
+            errors.append("agent_fleet_agents: %r is not an agent of fleet %r; known agents: %s"
+                          % (ref, bundle["fleet"], ", ".join(known_agents)))
+    return errors
+
+
+def narrow(bundle, tenants=(), agents=()):
+    """The part of ``bundle`` that a run limited to ``tenants`` and ``agents`` writes.
+
+    Empty both: ``bundle`` itself (a full run). Otherwise a copy holding the selected
+    agents (those of a selected tenant, and the ``tenant/agent`` keys named) with their
+    jobs, Vault policies and roles and Consul entries (by ``<fleet>--<tenant>--<agent>``
+    name, ``fleet.naming``), the namespace, ACL policy and quota of every tenant that is
+    selected or has a selected agent (a job needs its namespace), and ``selection``
+    ({"tenants", "agents"}: what prune and stop may touch). Fleet-wide objects (the Consul
+    default deny ``*``) are left out: only a full run applies or prunes them.
+    """
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.naming import parse_agent_object_name
+    tenants, agents = sorted(set(tenants or ())), sorted(set(agents or ()))
+    if not tenants and not agents:
+        return bundle
+    keys = set(select_agents(bundle, tenants, agents))
+    touched = set(tenants) | {bundle["agents"][k]["tenant"] for k in keys}
+    tenancy = {t: bundle["tenants"][t] for t in touched if t in bundle["tenants"]}
+    namespaces = {t["namespace"] for t in tenancy.values()}
+    policies = {t["acl_policy"] for t in tenancy.values()}
+    quotas = {t["quota"] for t in tenancy.values() if t.get("quota")}
+
+    def agent_key(name):
+        parsed = parse_agent_object_name(name)
+        return "%s/%s" % parsed[1:] if parsed and parsed[0] == bundle["fleet"] else None
+
+    out = dict(bundle)
+    out.update(
+        selection={"tenants": tenants, "agents": agents},
+        tenants=tenancy,
+        agents={k: v for k, v in bundle["agents"].items() if k in keys},
+        namespaces=[n for n in bundle["namespaces"] if n["Name"] in namespaces],
+        acl_policies=[p for p in bundle["acl_policies"] if p["Name"] in policies],
+        quotas=[q for q in bundle["quotas"] if q["Name"] in quotas],
+        jobs=[j for j in bundle["jobs"] if "%s/%s" % (j["tenant"], j["agent"]) in keys],
+        vault_policies=[p for p in bundle["vault_policies"] if agent_key(p["name"]) in keys],
+        vault_roles=[r for r in bundle["vault_roles"] if agent_key(r["name"]) in keys],
+        consul_entries=[e for e in bundle["consul_entries"] if agent_key(e["Name"]) in keys],
+    )
+    return out

@@ -8,7 +8,9 @@ change. Ownership (exact, ``fleet.ownership``): ``Meta.agentfleet_fleet`` equal 
 fleet name. The default deny (``service-intentions`` ``*``) is one object per Consul
 cluster: when another fleet already holds an identical one, it is left as it is and
 reported unchanged. Writes are check-and-set on the ModifyIndex read, so a concurrent
-edit fails instead of being lost.
+edit fails instead of being lost. With ``adopt``, an entry carrying no agentfleet marker
+is taken over (outcome ``adopted``); with a narrowed bundle (``bundle.narrow``) prune
+touches only entries named for a selected agent, and never the default deny.
 """
 from __future__ import annotations
 
@@ -39,8 +41,8 @@ def _without_meta(entry):
 
 
 class ConsulSync(FleetSync):
-    def __init__(self, client, bundle, check=False, diff=False, concurrency=8):
-        super().__init__(client, bundle, check, diff, concurrency)
+    def __init__(self, client, bundle, check=False, diff=False, concurrency=8, adopt=False):
+        super().__init__(client, bundle, check, diff, concurrency, adopt)
         self._agent = {a["service"]: key for key, a in bundle["agents"].items() if a.get("service")}
         self._listed = None
 
@@ -54,18 +56,21 @@ class ConsulSync(FleetSync):
             current = self._listed[kind].get(name)
         else:
             current = self.client.get_config_entry(kind, name)
-        if current is not None and not owned_by(current, self.fleet):
+        what, label = "consul config entry", "%s/%s" % (kind, name)
+        adopted = current is not None and not owned_by(current, self.fleet)
+        if adopted:
             holder = ownership.meta_owner(current)
             if stage_of(desired) == "*" and holder and _without_meta(current) == _without_meta(desired):
                 return self._result(desired, "unchanged", msg="the default deny is held by fleet %r; "
                                     "left as it is" % holder)
-            return self._result(desired, "failed", msg=ownership.refusal(
-                "consul config entry", "%s/%s" % (kind, name), holder, self.fleet))
+            if not ownership.adoptable(holder, self.adopt, current):
+                return self._result(desired, "failed", msg=ownership.refusal(what, label, holder, self.fleet))
         before, after = normalise(current), normalise(desired)
         if before == after:
             return self._result(desired, "unchanged")
-        out = self._result(desired, "created" if current is None else "updated",
-                           differences=differences(before or {}, after))
+        extra = ownership.adoption(what, label, self.fleet, self.check) if adopted else {}
+        out = self._result(desired, "adopted" if adopted else "created" if current is None else "updated",
+                           differences=differences(before or {}, after), **extra)
         if self.diff:
             out["diff"] = {"before": redact(before) or {}, "after": redact(after),
                            "before_header": "consul %s/%s" % (kind, name), "after_header": "consul %s/%s" % (kind, name)}
@@ -109,7 +114,7 @@ class ConsulSync(FleetSync):
     def prune(self):
         """Delete owned entries the bundle no longer has (intentions first)."""
         want = {(e["Kind"], e["Name"]) for e in self.bundle["consul_entries"]}
-        stale = [e for e in self.owned_entries() if (e["Kind"], e["Name"]) not in want]
+        stale = [e for e in self.owned_entries() if (e["Kind"], e["Name"]) not in want and self.name_selected(e["Name"])]
         results = []
         for stage in reversed(STAGES):
             batch = sorted((e for e in stale if stage_of(e) == stage), key=lambda e: e["Name"])

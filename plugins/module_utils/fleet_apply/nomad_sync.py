@@ -11,6 +11,9 @@ Ownership (exact markers, ``fleet.ownership``): jobs carry ``Meta.agentfleet_fle
 ``Meta.agentfleet_owner``, namespaces ``Meta.agentfleet_fleet``; ACL policies and quotas
 the owner token ``agentfleet.fleet/<fleet>`` as the first word of their description.
 Dispatched and periodic children (``ParentID`` set) are never touched directly.
+With ``adopt``, an existing object carrying no agentfleet marker at all is taken over
+(outcome ``adopted``; ``ownership.adoptable``). With a narrowed bundle (``bundle.narrow``),
+prune touches only the selected tenants' and agents' objects (their markers say whose).
 """
 from __future__ import annotations
 
@@ -19,15 +22,16 @@ import json
 import time
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.atomic_file import write_atomic
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import ownership
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import naming, ownership
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.sync_base import FleetSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.deploy import (
-    TERMINAL_ALLOC, WaitFailed, no_deployment_reason, registration_of, wait_for_job)
+    TERMINAL_ALLOC, WaitFailed, failure_line, no_deployment_reason, registration_of, wait_for_job)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.executor import run_many
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import (
     JobApplyError, JobOptions, apply_job, describe_failure)
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import readable_diff
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.jobs import created_lines, readable_diff
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.progress import ProgressLines, healthy_of
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.resources import plan_object
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import object_result, restate
 
@@ -42,8 +46,8 @@ def job_owner(fleet):
 
 class NomadSync(FleetSync):
     def __init__(self, client, bundle, check=False, diff=False, concurrency=8, quotas=False,
-                 preserve_counts=True, known=None):
-        super().__init__(client, bundle, check, diff, concurrency)
+                 preserve_counts=True, known=None, adopt=False):
+        super().__init__(client, bundle, check, diff, concurrency, adopt)
         self.quotas = quotas
         self.preserve_counts = preserve_counts
         self._missing_namespaces = set()
@@ -53,15 +57,18 @@ class NomadSync(FleetSync):
 
     # -- tenancy ------------------------------------------------------------
     def _ensure(self, obj, name, path, desired, current, write_path=None, owner=None, exact=()):
-        """Create or update an object whose live owner (exact marker) is ``owner``."""
-        if current is not None and owner != self.fleet:
-            return object_result(obj, name, None, "failed",
-                                 msg=ownership.refusal("nomad " + obj.replace("_", " "), name, owner, self.fleet))
+        """Create or update an object whose live owner (exact marker) is ``owner``; adopt
+        one without any marker when ``self.adopt``."""
+        what = "nomad " + obj.replace("_", " ")
+        adopted = current is not None and owner != self.fleet
+        if adopted and not ownership.adoptable(owner, self.adopt, current):
+            return object_result(obj, name, None, "failed", msg=ownership.refusal(what, name, owner, self.fleet))
         plan = plan_object(current, desired, exact)
         if not plan["changed"]:
             return object_result(obj, name, None, "unchanged")
-        out = object_result(obj, name, None, "created" if current is None else "updated",
-                            differences=plan["differences"])
+        extra = ownership.adoption(what, name, self.fleet, self.check) if adopted else {}
+        out = object_result(obj, name, None, "adopted" if adopted else "created" if current is None else "updated",
+                            differences=plan["differences"], **extra)
         if self.diff:
             out["diff"] = {"before": plan["before"], "after": plan["after"],
                            "before_header": "nomad %s %s" % (obj, name), "after_header": "nomad %s %s" % (obj, name)}
@@ -122,13 +129,18 @@ class NomadSync(FleetSync):
         base = {"object": "job", "name": job["ID"], "agent": key, "namespace": item["namespace"],
                 "job_id": job["ID"], "kind": item["kind"]}
         if item["namespace"] in self._missing_namespaces:  # check mode, namespace not created yet
-            out = restate(base, "created", plan={"changes": ["Added job %r" % job["ID"]]})
+            out = restate(base, "created", plan={"changes": created_lines(job)})
             if self.diff:
                 out["diff"] = dict(readable_diff(None, job), before_header=job["ID"], after_header=job["ID"])
             return out
         opts = self._opts(preserve_counts=bool(self.preserve_counts and item.get("autoscaled")))
         ref, digest = "%s/%s" % (item["namespace"], job["ID"]), job_digest(job, opts)
+        adopting = False
         try:
+            if self.adopt:  # a live job with no agentfleet marker at all is taken over (force)
+                live = self.client.get_job(job["ID"], item["namespace"])
+                adopting = live is not None and ownership.adoptable(None, True, live)
+                opts.force = adopting
             skipped = self._unchanged_since_last_run(ref, digest, job, item["namespace"])
             if skipped is not None:
                 return restate(base, "unchanged", job_modify_index=skipped, plan={
@@ -136,10 +148,16 @@ class NomadSync(FleetSync):
             res = apply_job(self.client, job, opts)
         except Exception as exc:  # one job's failure is reported, the others go on
             known = exc.result if isinstance(exc, JobApplyError) else {}
-            return restate(base, "failed", msg=describe_failure(exc),
-                           **{k: v for k, v in known.items() if k in ("owner",)})
-        out = restate(base, res["outcome"], job_modify_index=res.get("job_modify_index"),
+            msg = describe_failure(exc)
+            if "owner" in known and known["owner"] is None and not self.adopt:
+                msg = self._unmarked_job_refusal(job["ID"], item["namespace"]) or msg
+            return restate(base, "failed", msg=msg, **{k: v for k, v in known.items() if k in ("owner",)})
+        outcome = "adopted" if adopting and res["outcome"] in ("created", "updated") else res["outcome"]
+        out = restate(base, outcome, job_modify_index=res.get("job_modify_index"),
                       plan={"changes": (res.get("plan") or {}).get("changes", [])})
+        if outcome == "adopted":
+            out.update(ownership.adoption("nomad job", "%s/%s" % (item["namespace"], job["ID"]), self.fleet,
+                                          self.check))
         if res.get("nomad_warnings"):
             out["nomad_warnings"] = res["nomad_warnings"]
         if not self.check and res.get("job_modify_index"):
@@ -148,6 +166,17 @@ class NomadSync(FleetSync):
             out["diff"] = dict(res["diff"], before_header="%s/%s (live)" % (item["namespace"], job["ID"]),
                                after_header="%s/%s (desired)" % (item["namespace"], job["ID"]))
         return out
+
+    def _unmarked_job_refusal(self, job_id, namespace):
+        """The fleet's refusal (naming the adopt switch) of a live job without any agentfleet
+        marker, or None when the job has one (then the job module's own message stands)."""
+        try:
+            live = self.client.get_job(job_id, namespace)
+        except NomadError:
+            return None
+        if live is None or ownership.has_any_marker(live):
+            return None
+        return ownership.refusal("nomad job", "%s/%s" % (namespace, job_id), None, self.fleet)
 
     def _unchanged_since_last_run(self, ref, digest, job, namespace):
         """The live JobModifyIndex when the job provably needs no plan, else None.
@@ -171,32 +200,51 @@ class NomadSync(FleetSync):
     def not_applied_jobs(self, tenancy):
         """One ``not_applied`` result per job of the bundle, for when ``tenancy`` (the results
         of ``converge_tenancy``) has a failure and no job is applied. The reason is the
-        failure of the job's own namespace when there is one, else the first failure."""
+        failure of the job's own namespace when there is one, else the first failure; when
+        Nomad stopped answering (fast-fail) it only points to that failure, whose message
+        says why once, instead of repeating it for every job."""
         failed = [r for r in tenancy if r["outcome"] == "failed"]
         if not failed:
             return []
         namespaces = {n["Name"] for n in self.bundle["namespaces"]}
         own = {r["name"]: r for r in failed if r["name"] in namespaces}
+        down = getattr(self.client, "down", None)
         out = []
         for item in self.bundle["jobs"]:
             cause = own.get(item["namespace"]) or failed[0]
+            why = " (Nomad is not answering; that failure says why)" if down else ": %s" % cause.get("msg")
             out.append(object_result(
                 "job", item["job_id"], "%s/%s" % (item["tenant"], item["agent"]), "not_applied",
-                namespace=item["namespace"], job_id=item["job_id"], msg="not applied: %s %s failed first: %s" % (
-                    cause["object"].replace("_", " "), cause["name"], cause.get("msg"))))
+                namespace=item["namespace"], job_id=item["job_id"], msg="not applied: %s %s failed first%s" % (
+                    cause["object"].replace("_", " "), cause["name"], why)))
         return out
 
     # -- wait ---------------------------------------------------------------
-    def wait(self, refs, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep):
+    def wait(self, refs, timeout=300, interval=0.5, clock=time.monotonic, sleep=time.sleep, progress=None,
+             progress_interval=10.0):
         """Wait for the deployments of the changed service jobs ``refs`` (dicts with
         namespace, job_id, agent); one outcome per job: successful / failed (with the
-        failed allocations' task events) / reverted / awaiting_promotion / timeout."""
-        def one(ref):
-            return self._wait_one(ref, timeout, interval, clock, sleep)
-        return run_many(refs, one, self.concurrency,
-                        on_error=lambda ref, exc: dict(_ref(ref), outcome="failed", msg=describe_failure(exc)))
+        failed allocations' task events) / reverted / awaiting_promotion / timeout, with
+        ``seconds`` waited and, when failed, ``failure_groups`` (``deploy.failure_groups``).
 
-    def _wait_one(self, ref, timeout, interval, clock, sleep):
+        ``progress`` (optional): called with one text line at a time while waiting
+        (``nomad.progress.ProgressLines``: per agent at most every ``progress_interval``
+        seconds; <= 0 for none) and with each job's outcome lines when its wait ends.
+        """
+        lines = ProgressLines(progress, progress_interval, clock)
+
+        def one(ref):
+            res = self._wait_one(ref, timeout, interval, clock, sleep, lines)
+            lines.outcome(res)
+            return res
+
+        def failed(ref, exc):
+            res = dict(_ref(ref), outcome="failed", msg=describe_failure(exc))
+            lines.outcome(res)
+            return res
+        return run_many(refs, one, self.concurrency, on_error=failed)
+
+    def _wait_one(self, ref, timeout, interval, clock, sleep, lines):
         namespace, job_id = ref["namespace"], ref["job_id"]
         out = _ref(ref)
         job = self.client.get_job(job_id, namespace)
@@ -209,20 +257,23 @@ class NomadSync(FleetSync):
         # The deployment of the registration this run made (its JobModifyIndex), even
         # when an auto_revert has already registered a newer version.
         registration = registration_of(job, ref.get("job_modify_index"))
+        agent = ref.get("agent") or "%s/%s" % (namespace, job_id)
         try:
             details = wait_for_job(self.client, job_id, namespace, "service", registration, timeout, interval,
-                                   clock=clock, sleep=sleep, job=job)
+                                   clock=clock, sleep=sleep, job=job,
+                                   on_progress=lambda state, seconds: lines.update(agent, state, seconds))
         except WaitFailed as exc:
             details = exc.details
             out.update(_deployment_fields(details))
             allocs = details.get("failed_allocations") or []
+            groups = details.get("failure_groups") or []
             if details.get("timed_out"):
-                return dict(out, outcome="timeout", failed_allocations=allocs,
+                return dict(out, outcome="timeout", failed_allocations=allocs, failure_groups=groups,
                             reason="deployment did not finish within %ss%s"
-                            % (timeout, ("; " + _reason("", allocs)) if allocs else ""))
+                            % (timeout, ("; " + _reason("", groups)) if groups else ""))
             desc = out.get("status_description") or ""
             return dict(out, outcome="reverted" if REVERT_MARK in desc else "failed", failed_allocations=allocs,
-                        reason=_reason(desc, allocs))
+                        failure_groups=groups, reason=_reason(desc, groups))
         out.update(_deployment_fields(details))
         if details.get("awaiting_promotion"):
             return dict(out, outcome="awaiting_promotion", groups=details["awaiting_promotion"])
@@ -258,18 +309,21 @@ class NomadSync(FleetSync):
         ``prune_wait`` result: how many jobs, how long, and on timeout which jobs.
         """
         want_jobs = {(j["namespace"], j["job_id"]) for j in self.bundle["jobs"]}
-        stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs]
+        stale = [s for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) not in want_jobs
+                 and self.agent_selected(*_job_agent(s))]
         out = run_many(stale, self._stop, self.concurrency)
         want_pol = {p["Name"] for p in self.bundle["acl_policies"]}
         for pol in self.client.request("GET", "/v1/acl/policies") or []:
-            if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet):
+            if pol["Name"] not in want_pol and ownership.description_owned(pol, self.fleet) \
+                    and self.tenant_selected((naming.split(pol["Name"], 2) or (None, None))[1]):
                 out.append(self._delete("acl_policy", pol["Name"], "/v1/acl/policy/%s" % pol["Name"]))
         want_namespaces = {n["Name"] for n in self.bundle["namespaces"]}
         live = {s.get("Namespace") for s in self.owned_jobs()} if not self.check else \
             {s.get("Namespace") for s in self.owned_jobs() if (s.get("Namespace"), s["ID"]) in want_jobs}
         doomed = []
         for live_namespace in self.client.request("GET", "/v1/namespaces") or []:
-            if live_namespace["Name"] in want_namespaces or not ownership.meta_owned(live_namespace, self.fleet):
+            if live_namespace["Name"] in want_namespaces or not ownership.meta_owned(live_namespace, self.fleet) \
+                    or not self.tenant_selected((live_namespace.get("Meta") or {}).get(ownership.TENANT_META)):
                 continue
             if live_namespace["Name"] in live:
                 out.append(object_result("namespace", live_namespace["Name"], None, "failed",
@@ -387,26 +441,35 @@ def save_known(path, known):
     write_atomic(path, json.dumps(known, sort_keys=True), mode=0o600, make_parents=True)
 
 
+def _job_agent(stub):
+    """(tenant, agent) a job's ownership meta names (None for a missing key)."""
+    meta = stub.get("Meta") or {}
+    return meta.get(ownership.TENANT_META), meta.get("agentfleet_agent")
+
+
 def _ref(ref):
     return {"object": "deployment", "name": ref["job_id"], "agent": ref.get("agent"),
             "namespace": ref["namespace"], "job_id": ref["job_id"], "changed": False}
 
 
 def _deployment_fields(details):
-    """deployment_id, status_description and job_version of the deployment a wait found."""
+    """seconds waited, plus deployment_id, status_description, job_version and healthy /
+    desired allocations (summed over its task groups) of the deployment a wait found."""
+    out = {"seconds": details.get("seconds") or 0.0}
     dep = details.get("deployment")
     if not dep:
-        return {}
-    return {"deployment_id": dep.get("id"), "status_description": dep.get("status_description") or "",
-            "job_version": dep.get("job_version")}
+        return out
+    healthy, desired = healthy_of(dep)
+    out.update(deployment_id=dep.get("id"), status_description=dep.get("status_description") or "",
+               job_version=dep.get("job_version"), healthy=healthy, desired=desired)
+    return out
 
 
-def _reason(description, allocs):
-    """One line: the deployment description plus the last task events of failed allocations."""
+def _reason(description, groups):
+    """One line: the deployment description plus the identical allocation failures
+    (``failure_groups``), each once with its count."""
     parts = [description] if description else []
-    for alloc in allocs[:3]:
-        for task, events in sorted((alloc.get("tasks") or {}).items()):
-            msgs = ["%s: %s" % (e.get("type"), e.get("message")) for e in events if e.get("message")]
-            if msgs:
-                parts.append("alloc %s task %s: %s" % ((alloc.get("id") or "")[:8], task, "; ".join(msgs[-2:])))
+    parts += [failure_line(group) for group in groups[:3]]
+    if len(groups) > 3:
+        parts.append("%d more kinds of failure" % (len(groups) - 3))
     return " | ".join(parts)

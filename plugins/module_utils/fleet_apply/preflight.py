@@ -16,37 +16,16 @@ One check per backend, each a few GET calls through the collection's own client:
 - Consul: ``GET /v1/config/service-defaults``, a read the apply makes anyway (Consul
   answers 403 "ACL not found" for an unknown token and 500 without a cluster leader).
 
-``describe_origin`` says where an address or token came from (an inventory/role
-variable, an environment variable, or the default) without ever showing a token.
+Where an address or token came from is ``connection_origin.describe_origin`` (an inventory/role
+variable, an environment variable, or the default), never showing a token.
 """
 from __future__ import annotations
-
-import os
 
 TITLES = {"nomad": "Nomad", "vault": "Vault/OpenBao", "consul": "Consul"}
 
 
 class PreflightError(Exception):
     """A backend did not answer as the apply needs; the message says what it answered."""
-
-
-def describe_origin(option, given, spec, labels, environ=None):
-    """Where ``option`` of one backend's connection came from, as words.
-
-    ``given``: the options the task passed (empty ones already left out); ``spec``: that
-    backend's argspec (its ``fallback`` names the environment variables, in order);
-    ``labels``: {option: where the caller took a given option from, in words, such as
-    "variable agent_fleet_nomad_addr" or "file ~/.agentfleet/lab/nomad.token"}.
-    """
-    environ = os.environ if environ is None else environ
-    names = [option] + list((spec.get(option) or {}).get("aliases") or [])
-    if any(given.get(name) not in (None, "") for name in names):
-        return (labels or {}).get(option) or "task option %s" % option
-    fallback = (spec.get(option) or {}).get("fallback") or ()
-    for env in (fallback[1] if len(fallback) > 1 else ()):
-        if env in environ:
-            return "environment variable %s" % env
-    return None
 
 
 def check_nomad(client, error_type):

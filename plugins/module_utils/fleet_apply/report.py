@@ -19,18 +19,20 @@ The counts always add up: sum of the counts == agents of the spec + pruned agent
 """
 from __future__ import annotations
 
-CHANGED = ("created", "updated", "deleted", "stopped", "promoted")
+CHANGED = ("created", "updated", "adopted", "deleted", "stopped", "promoted")
 STATUSES = ("unchanged", "updated", "failed", "not_applied", "reverted", "pruned")
 # Phase tasks of the role, in run order (register names in roles/agent_fleet/tasks/*.yml).
 PHASES = ("preflight", "vault", "consul", "nomad", "wait", "prune_nomad", "prune_consul", "prune_vault")
-REASON_LIMIT = 400  # characters of a phase message kept in the fleet line
+REASON_LIMIT = 600  # characters of a phase message kept in the fleet line (a whole connection message)
 AGENT_REASON_LIMIT = 160  # ... and in each agent's reason (the fleet line has the rest)
 
 
 def phase_states(phases):
     """``phases``: {phase name: the registered task result, or None when it did not run}
     plus optional ``error`` ({"task", "msg"}: a failure caught outside a phase task).
-    Returns [{"phase", "state" (ok / failed / skipped / not_run), "msg", "has_results"}] in run order."""
+    Returns [{"phase", "state" (ok / failed / skipped / not_run), "msg", "failures",
+    "has_results"}] in run order; ``failures`` is the failed task's list of messages, one per
+    backend (the preflight's), else []."""
     phases = phases or {}
     out = []
     for name in PHASES:
@@ -44,13 +46,14 @@ def phase_states(phases):
         else:
             state = "ok"
         out.append({"phase": name, "state": state, "msg": (res or {}).get("msg") if state == "failed" else None,
+                    "failures": list((res or {}).get("failures") or []) if state == "failed" else [],
                     "has_results": bool((res or {}).get("results")) if isinstance(res, dict) else False})
     error = phases.get("error")
     if isinstance(error, dict) and error.get("msg") is not None:
         known = {_text(p["msg"]) for p in out if p["state"] == "failed"}
         if _text(error["msg"]) not in known:  # not already the result of a failed phase task
             out.append({"phase": "task '%s'" % (error.get("task") or "?"), "state": "failed",
-                        "msg": _text(error["msg"]), "has_results": False})
+                        "msg": _text(error["msg"]), "failures": [], "has_results": False})
     return out
 
 
@@ -67,6 +70,8 @@ def _short(msg, limit=REASON_LIMIT):
 
 def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
     """``agents``: agent keys of the spec; ``phases``: see ``phase_states`` (None: results only).
+    An agent whose deployment was waited for gets ``deployment`` (``deployment_outcome``)
+    and, when it failed, ``failure_groups`` (identical allocation failures once, counted).
 
     Returns {"agents": {key: {"status", "changed_objects", "reasons"?, ...}}, "fleet":
     {"changed_objects", "failed"}, "phases": [...], "counts": {status: n}, "total": n, "ok": bool}.
@@ -103,9 +108,10 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
                 report.setdefault(key, {"status": "pruned", "changed_objects": []})["changed_objects"].append(
                     "%s (%s)" % (label, outcome))
             else:
-                fleet["changed_objects"].append("%s (%s)" % (label, outcome))
+                fleet["changed_objects"].append("%s (%s)" % (label, res.get("adoption") or outcome))
             continue
-        target["changed_objects"].append("%s (%s)" % (label, outcome))
+        # an adopted object says "would adopt" in check mode (``ownership.adoption``)
+        target["changed_objects"].append("%s (%s)" % (label, res.get("adoption") or outcome))
         if target["status"] == "unchanged":
             target["status"] = "updated"
     for res in waits:  # deployments of this run's jobs: agents of the spec only
@@ -113,12 +119,15 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
         if target is None:
             continue
         outcome = res.get("outcome")
+        target["deployment"] = deployment_outcome(res)
         if outcome in ("failed", "timeout", "reverted"):
             if target["status"] not in ("failed", "not_applied"):
                 target["status"] = "reverted" if outcome == "reverted" else "failed"
             target.setdefault("reasons", []).append(res.get("reason") or res.get("msg") or outcome)
             if res.get("failed_allocations"):
                 target["failed_allocations"] = res["failed_allocations"]
+            if res.get("failure_groups"):
+                target["failure_groups"] = res["failure_groups"]
         elif outcome == "awaiting_promotion":
             target["awaiting_promotion"] = res.get("groups") or []
     states = phase_states(phases) if phases is not None else []
@@ -137,6 +146,17 @@ def build_report(agents, applied=(), waits=(), pruned=(), phases=None):
             and counts["failed"] == 0 and counts["not_applied"] == 0 and counts["reverted"] == 0}
 
 
+def deployment_outcome(res):
+    """An agent's ``deployment`` entry from its wait result: ``{"outcome", "seconds"}``
+    (seconds waited, 0.1 s resolution) plus, when a deployment was found, ``id``,
+    ``healthy`` and ``desired`` (allocations summed over its task groups)."""
+    out = {"outcome": res.get("outcome"), "seconds": res.get("seconds") or 0.0}
+    for key in ("deployment_id", "healthy", "desired"):
+        if res.get(key) is not None:
+            out["id" if key == "deployment_id" else key] = res[key]
+    return out
+
+
 def _mark_not_applied(report, agents, with_job, states, fleet):
     """Agents without a Nomad job result become not_applied, with the first cause found,
     when the run was halted by a failure or the Nomad phase ran (not on a tag-limited run)."""
@@ -144,12 +164,18 @@ def _mark_not_applied(report, agents, with_job, states, fleet):
     nomad = next((p for p in states if p["phase"] == "nomad"), None)
     for phase in states:
         if phase["state"] == "failed" and not phase["has_results"]:
-            fleet["failed"].append("%s failed: %s" % (_label(phase), _short(phase["msg"])))
+            # one line per failed backend when the task gave them (preflight), else its message
+            for msg in phase["failures"] or [phase["msg"]]:
+                fleet["failed"].append("%s failed: %s" % (_label(phase), _short(msg)))
     if halted is not None and halted["phase"] in ("wait",) + PHASES[5:]:
         halted = None  # the jobs were applied before that failure; their results say how
     if halted is None and (nomad is None or nomad["state"] != "ok"):
         return
-    if halted is not None:
+    if halted is not None and not halted["has_results"]:
+        # its message is the one "fleet: failed" line; not repeated once per agent
+        cause = "not applied: %s failed before the Nomad job was applied (its message: the 'fleet: failed' line)" \
+            % _label(halted)
+    elif halted is not None:
         cause = "not applied: %s failed before the Nomad job was applied: %s" % (
             _label(halted), _short(halted["msg"], AGENT_REASON_LIMIT))
     else:
@@ -180,6 +206,8 @@ def summary_lines(report):
             line += " (" + ", ".join(entry["changed_objects"]) + ")"
         if entry.get("awaiting_promotion"):
             line += " [canaries awaiting promotion: %s]" % ", ".join(entry["awaiting_promotion"])
+        elif (entry.get("deployment") or {}).get("outcome") == "successful" and entry["deployment"].get("id"):
+            line += " [deployed in %.1f s]" % entry["deployment"]["seconds"]
         lines.append(line)
     for reason in report["fleet"]["failed"]:
         lines.append("fleet: failed - " + reason)

@@ -64,10 +64,11 @@ def connection_problem(params):
             % ", ".join("%s=%s" % item for item in bad))
 
 
-def client_from_params(params, pool_size=None):
+def client_from_params(params, pool_size=None, origin=None):
     """The ``NomadClient`` for validated connection ``params`` (a dict with ``CONNECTION_KEYS``).
 
-    ``pool_size``: connections kept per host (None: the client's default). Raises
+    ``pool_size``: connections kept per host (None: the client's default); ``origin``:
+    where the address came from, in words (``connection_origin.address_origin``). Raises
     ValueError with the message to show when an option is out of range or the address
     is not a URL or python-nomad/requests is missing.
     """
@@ -78,6 +79,7 @@ def client_from_params(params, pool_size=None):
         raise ValueError(problem)
     config = {k: params[k] for k in CONNECTION_KEYS}
     config["pool_size"] = pool_size
+    config["origin"] = origin
     try:
         return NomadClient(config)
     except ValueError as exc:
@@ -96,8 +98,10 @@ class NomadModule(BackendModule):
         if problem:
             self.fail_json(msg=problem)
 
-    def build_client(self, pool_size=None):
-        return client_from_params(self.params, pool_size=pool_size)
+    ADDRESS_OPTION = "address"
+
+    def build_client(self, pool_size=None, origin=None):
+        return client_from_params(self.params, pool_size=pool_size, origin=origin)
 
     def fail_nomad(self, err, **extra):
         """fail_json from a NomadError, with a hint for the usual statuses."""

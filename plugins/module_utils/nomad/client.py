@@ -104,7 +104,8 @@ class NomadClient:
 
     ``config`` keys: address, token, namespace, region, ca_cert, client_cert, client_key,
     skip_verify, tls_server_name, timeout (s, the deadline of each call as a whole),
-    retries, retry_delay (s), fail_fast_after, pool_size.
+    retries, retry_delay (s), fail_fast_after, pool_size, origin (where the address came
+    from, in words, named in connection errors; None: not known).
     """
 
     def __init__(self, config):
@@ -129,7 +130,8 @@ class NomadClient:
             "Nomad", self.address, timeout=self._timeout, retries=config.get("retries", 3),
             retry_delay=config.get("retry_delay", 0.5),
             fail_fast_after=DEFAULT_FAIL_FAST_AFTER if fail_fast_after is None else fail_fast_after,
-            pool_size=config.get("pool_size"), server_name=config.get("tls_server_name"))
+            pool_size=config.get("pool_size"), server_name=config.get("tls_server_name"),
+            origin=config.get("origin"))
         self._lock = threading.Lock()
         self._apis = {}
 
@@ -229,9 +231,6 @@ class NomadClient:
             body["Variables"] = hcl_variables(variables)
         return self.request("POST", "/v1/jobs/parse", body=body, idempotent=True)
 
-    def latest_deployment(self, job_id, namespace=None):
-        return self.request("GET", "/v1/job/%s/deployment" % job_id, namespace=namespace or self.namespace)
-
     def job_deployments(self, job_id, namespace=None):
         return self.request("GET", "/v1/job/%s/deployments" % job_id,
                             namespace=namespace or self.namespace) or []
@@ -240,10 +239,6 @@ class NomadClient:
         namespace = namespace or self.namespace
         return self.call("GET /v1/job/%s/allocations" % job_id, self.api(namespace).job.get_allocations,
                          job_id, namespace=namespace) or []
-
-    def job_summary(self, job_id, namespace=None):
-        return self.request("GET", "/v1/job/%s/summary" % job_id, namespace=namespace or self.namespace,
-                            missing_ok=True)
 
     def promote_deployment(self, deployment_id, namespace=None, groups=None):
         body = {"DeploymentID": deployment_id}

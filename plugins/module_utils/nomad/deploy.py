@@ -26,7 +26,11 @@ class WaitFailed(Exception):
 
 
 def failed_allocations(allocations, version=None, limit=5, events=5):
-    """Failed allocations of ``version`` with their tasks' last events."""
+    """Failed allocations of ``version`` with their tasks' last events: at most ``limit``
+    of them (None: all), at most ``events`` events per task.
+
+    Each: ``{"id", "task_group", "client_status", "tasks": {task: [{"type", "message"}]}}``.
+    """
     out = []
     for alloc in allocations or []:
         if version is not None and alloc.get("JobVersion") not in (None, version):
@@ -47,9 +51,55 @@ def failed_allocations(allocations, version=None, limit=5, events=5):
                 ] for name, state in (bad_tasks or tasks).items()
             },
         })
-        if len(out) >= limit:
+        if limit is not None and len(out) >= limit:
             break
     return out
+
+
+# Task event types (nomad/structs/structs.go, the Task* TaskEvent constants) that tell
+# what happened to a task after something went wrong (TaskNotRestarting, TaskRestarting,
+# TaskKilling, TaskKilled...) or are its ordinary lifecycle and messages (TaskReceived,
+# TaskSetup, TaskStarted, TaskDriverMessage...), not why it failed: a failure is named
+# by the last event of any other type.
+AFTERMATH_EVENTS = frozenset((
+    "Not Restarting", "Restarting", "Killing", "Killed", "Restart Signaled", "Signaling", "Pausing",
+    "Received", "Task Setup", "Started", "Building Task Directory", "Downloading Artifacts", "Driver",
+    "Task hook message", "Reconnected", "Plugin became healthy"))
+
+
+def failure_cause(events):
+    """(type, message) of the event that says why a task failed: the last one whose type
+    is not in AFTERMATH_EVENTS, else the last one; (None, "") without events.
+    ``events``: the ``[{"type", "message"}]`` lists of ``failed_allocations``."""
+    events = list(events or [])
+    for event in reversed(events):
+        if event.get("type") not in AFTERMATH_EVENTS:
+            return event.get("type"), event.get("message") or ""
+    return (events[-1].get("type"), events[-1].get("message") or "") if events else (None, "")
+
+
+def failure_groups(allocations):
+    """Identical failures counted once: ``allocations`` as ``failed_allocations`` returns
+    them; one group per (task, cause event type, message) with the number of allocations
+    that failed so and their ids, most frequent first.
+
+    Each: ``{"count", "task", "event", "message", "allocations": [alloc id, ...]}``.
+    """
+    groups = {}
+    for alloc in allocations or []:
+        for task, events in sorted((alloc.get("tasks") or {}).items()):
+            kind, message = failure_cause(events)
+            group = groups.setdefault((task, kind or "", message), {
+                "count": 0, "task": task, "event": kind, "message": message, "allocations": []})
+            group["count"] += 1
+            group["allocations"].append(alloc.get("id"))
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["task"], g["event"] or "", g["message"]))
+
+
+def failure_line(group):
+    """One line for a ``failure_groups`` entry: "2× task 'agent' failed: Driver Failure: image not found"."""
+    what = ": ".join(part for part in (group.get("event"), group.get("message")) if part) or "no task event"
+    return "%d\u00d7 task '%s' failed: %s" % (group["count"], group["task"], what)
 
 
 def needs_promotion(deployment):
@@ -132,6 +182,26 @@ def tracks(deployment, registration):
         (create_index is None or deployment.get("JobCreateIndex") == create_index)
 
 
+def _newest(deployments):
+    """The deployment with the highest CreateIndex (nomad/state/state_store.go
+    LatestDeploymentByJobID: "the latest is determined strictly by CreateIndex")."""
+    deployments = [d for d in deployments or [] if d]
+    return max(deployments, key=lambda d: d.get("CreateIndex") or 0) if deployments else None
+
+
+def latest_deployment(client, job_id, namespace):
+    """The newest deployment (api.Deployment dict) of the job that exists now under this
+    ID, or None: the one "latest deployment" lookup of the collection.
+
+    Read from the job's deployment list (``GET /v1/job/:id/deployments``,
+    nomad/state/state_store.go DeploymentsByJobID), which leaves out deployments whose
+    JobCreateIndex is not the live job's (a purged job's, re-created under the same ID),
+    then the newest by CreateIndex. ``GET /v1/job/:id/deployment`` (LatestDeploymentByJobID)
+    does not leave those out, so it is not used.
+    """
+    return _newest(client.job_deployments(job_id, namespace))
+
+
 def deployment_of(client, job_id, namespace, registration):
     """The deployment of ``registration``, or None while Nomad has not created it.
 
@@ -140,12 +210,11 @@ def deployment_of(client, job_id, namespace, registration):
     (LatestDeploymentByJobID), which also returns a purged job's old deployments and,
     after an auto_revert, the revert's deployment instead of ours.
     """
-    ours = [d for d in client.job_deployments(job_id, namespace) or [] if tracks(d, registration)]
-    return max(ours, key=lambda d: d.get("CreateIndex") or 0) if ours else None
+    return _newest(d for d in client.job_deployments(job_id, namespace) or [] if tracks(d, registration))
 
 
 def wait_for_job(client, job_id, namespace, job_type, registration, timeout, interval=1.0, promote="never",
-                 clock=time.monotonic, sleep=time.sleep, job=None):
+                 clock=time.monotonic, sleep=time.sleep, job=None, on_progress=None):
     """Block until ``registration`` (``registration_of``) of the job settles; return a
     details dict or raise WaitFailed (``details["timed_out"]`` True on the deadline).
 
@@ -153,31 +222,49 @@ def wait_for_job(client, job_id, namespace, job_type, registration, timeout, int
     otherwise canaries of groups with ``auto_promote`` are left to Nomad and the others
     end the wait with ``awaiting_promotion``. ``job`` (the registered api.Job,
     optional): a service job for which Nomad creates no deployment returns at once with
-    ``no_deployment`` set (``no_deployment_reason``).
+    ``no_deployment`` set (``no_deployment_reason``). ``on_progress`` (optional):
+    called as ``on_progress(details, seconds)`` after every poll that did not end the
+    wait, with the details so far and the seconds waited; it must not block.
+
+    ``details["seconds"]``: seconds this wait took (by ``clock``), also on WaitFailed.
+    ``details["failure_groups"]``, with ``failed_allocations``: ``failure_groups`` of all
+    the failed allocations (``failed_allocations`` keeps the first five).
     """
-    deadline = clock() + timeout
+    start = clock()
+    deadline = start + timeout
     version = registration.get("version")
-    details = {"deployment": None, "promoted": [], "allocations": None}
+    details = {"deployment": None, "promoted": [], "allocations": None, "seconds": 0.0}
     batch = job_type in ("batch", "sysbatch")
     if not batch and job is not None and no_deployment_reason(job):
         details["no_deployment"] = no_deployment_reason(job)
         return details
     while True:
-        if batch:
-            done = _batch_state(client, job_id, namespace, version, details)
-        else:
-            done = _service_state(client, job_id, namespace, registration, promote, details)
+        try:
+            if batch:
+                done = _batch_state(client, job_id, namespace, version, details)
+            else:
+                done = _service_state(client, job_id, namespace, registration, promote, details)
+        finally:
+            details["seconds"] = round(clock() - start, 1)
         if done:
             return details
         if clock() >= deadline:
             dep = details["deployment"] or {}
             details["timed_out"] = True
-            details["failed_allocations"] = failed_allocations(
-                client.job_allocations(job_id, namespace), dep.get("job_version", version))
+            _record_failures(details, client.job_allocations(job_id, namespace), dep.get("job_version", version))
             raise WaitFailed("timed out after %ss waiting for job %r (namespace %r, version %s): %s"
                              % (timeout, job_id, namespace, dep.get("job_version", version),
                                 dep.get("status") or "no deployment"), details)
+        if on_progress is not None:
+            on_progress(details, details["seconds"])
         sleep(interval)
+
+
+def _record_failures(details, allocations, version):
+    """Set ``failed_allocations`` (the first five) and ``failure_groups`` (all) of ``details``."""
+    every = failed_allocations(allocations, version, limit=None)
+    details["failed_allocations"] = every[:5]
+    details["failure_groups"] = failure_groups(every)
 
 
 def _count_allocs(allocs):
@@ -193,9 +280,8 @@ def _batch_state(client, job_id, namespace, version, details):
     details["allocations"] = _count_allocs(allocs)
     if not allocs or any(a.get("ClientStatus") not in TERMINAL_ALLOC for a in allocs):
         return False
-    bad = failed_allocations(allocs, version)
-    if bad or details["allocations"].get("lost"):
-        details["failed_allocations"] = bad
+    if failed_allocations(allocs, version, limit=1) or details["allocations"].get("lost"):
+        _record_failures(details, allocs, version)
         raise WaitFailed("batch job %r (namespace %r) finished with failed allocations: %s"
                          % (job_id, namespace, details["allocations"]), details)
     return True
@@ -213,8 +299,7 @@ def _service_state(client, job_id, namespace, registration, promote, details):
     if status in TERMINAL_DEPLOYMENT:
         if TERMINAL_DEPLOYMENT[status]:
             return True
-        details["failed_allocations"] = failed_allocations(client.job_allocations(job_id, namespace),
-                                                           dep.get("JobVersion"))
+        _record_failures(details, client.job_allocations(job_id, namespace), dep.get("JobVersion"))
         raise WaitFailed("deployment %s of job %r (namespace %r) %s: %s"
                          % (dep.get("ID"), job_id, namespace, status, dep.get("StatusDescription") or ""), details)
     groups = needs_promotion(dep)

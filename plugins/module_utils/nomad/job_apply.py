@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .client import NomadError
-from .deploy import WaitFailed, deployment_summary, needs_promotion, registration_of, wait_for_job
+from .deploy import WaitFailed, deployment_summary, latest_deployment, needs_promotion, registration_of, wait_for_job
 from . import jobs as nomad_jobs
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.object_result import is_changed
 
@@ -113,7 +113,7 @@ def _present(client, job, existing, opts, result):
 
 
 def _promote_now(client, result, check_mode):
-    dep = client.latest_deployment(result["job_id"], result["namespace"])
+    dep = latest_deployment(client, result["job_id"], result["namespace"])
     groups = needs_promotion(dep) if dep and dep.get("Status") == "running" else []
     if not groups:
         return
@@ -167,7 +167,7 @@ def job_info(client, job_id, namespace):
         counts[alloc.get("ClientStatus")] = counts.get(alloc.get("ClientStatus"), 0) + 1
     dep = None
     if job.get("Type") not in ("batch", "sysbatch", "system"):
-        dep = client.latest_deployment(job_id, namespace)
+        dep = latest_deployment(client, job_id, namespace)
     return {"id": job_id, "namespace": namespace, "status": job.get("Status"), "type": job.get("Type"),
             "version": job.get("Version"), "stop": job.get("Stop", False), "owner": nomad_jobs.owner_of(job),
             "job_modify_index": job.get("JobModifyIndex"), "job": job,

@@ -8,7 +8,7 @@ one class plus one table entry (and its options in the doc fragment).
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 
 
 class _AuthMethod:

@@ -15,7 +15,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._backend_module import BackendModule
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import retry_argument_spec
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import (
     HVAC_IMPORT_ERROR,
     VaultClient,
@@ -25,7 +25,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client
 def connection_argument_spec():
     """Options to reach the server (no authentication): url, TLS, namespace, retries."""
     return dict(
-        url=dict(type="str", required=True, fallback=(env_fallback, ["VAULT_ADDR"])),
+        url=dict(type="str", fallback=(env_fallback, ["VAULT_ADDR"])),
         ca_cert=dict(type="path", fallback=(env_fallback, ["VAULT_CACERT"])),
         ca_path=dict(type="path", fallback=(env_fallback, ["VAULT_CAPATH"])),
         client_cert=dict(type="path", fallback=(env_fallback, ["VAULT_CLIENT_CERT"])),
@@ -59,14 +59,15 @@ def vault_argument_spec(module_spec=None, auth=True):
     return spec
 
 
-def client_from_params(params, authenticate=True):
+def client_from_params(params, authenticate=True, origin=None):
     """The ``VaultClient`` for validated ``params`` (connection, and auth options unless
-    ``authenticate`` is false: init, seal status, unseal).
+    ``authenticate`` is false: init, seal status, unseal); ``origin``: where the address
+    came from, in words (``connection_origin.address_origin``).
 
-    Logs in when ``authenticate``. Raises VaultModuleError with the message to show (bad
-    option, hvac missing, login refused).
+    Logs in when ``authenticate``. Raises VaultModuleError with the message to show (no
+    address, bad option, hvac missing, login refused).
     """
-    return VaultClient(params, authenticate=authenticate)
+    return VaultClient(params, authenticate=authenticate, origin=origin)
 
 
 class VaultModule(BackendModule):
@@ -86,8 +87,10 @@ class VaultModule(BackendModule):
             self.fail_json(msg=missing_required_lib("hvac"), exception=HVAC_IMPORT_ERROR)
         self._auth = auth
 
-    def build_client(self):
-        return client_from_params(self.params, authenticate=self._auth)
+    ADDRESS_OPTION = "url"
+
+    def build_client(self, origin=None):
+        return client_from_params(self.params, authenticate=self._auth, origin=origin)
 
     def run(self, manager):
         """Exit with ``manager(module, client) -> result dict``; its VaultModuleError or

@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import traceback
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import BoundedSession
+from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import BoundedSession, where_to_set
 from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import idempotent as declare_idempotent
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._auth import auth_method_for
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import (
     VaultModuleError,
     translate,
 )
@@ -63,9 +63,12 @@ def client_cert(params):
 class VaultClient:
     """An hvac client plus the few generic calls modules need, with errors translated."""
 
-    def __init__(self, params, authenticate=True, environ=None):
+    def __init__(self, params, authenticate=True, environ=None, origin=None):
         if HVAC_IMPORT_ERROR:
             raise VaultModuleError("the hvac Python library is required (pip install hvac)")
+        if not params.get("url"):
+            raise VaultModuleError("no Vault/OpenBao address: set %s (for example https://vault.example.com:8200)"
+                                   % where_to_set("Vault"))
         self.url = params["url"].rstrip("/")
         retries = params.get("retries")
         if retries is None or retries < 0:
@@ -75,7 +78,7 @@ class VaultClient:
             raise VaultModuleError(f"timeout: {timeout!r} must be a positive number of seconds")
         optional = {k: params[k] for k in ("retry_delay", "fail_fast_after") if params.get(k) is not None}
         try:
-            session = BoundedSession("Vault", self.url, timeout=timeout, retries=retries, **optional)
+            session = BoundedSession("Vault", self.url, timeout=timeout, retries=retries, origin=origin, **optional)
         except ValueError as exc:
             raise VaultModuleError(str(exc)) from None
         self.session = session

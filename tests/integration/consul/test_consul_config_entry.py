@@ -87,8 +87,9 @@ def test_permission_denied_and_server_down(consul_api, tmp_path):
     assert run.failed == ["denied", "down"], run
     denied = run.result("denied")
     assert denied["status"] == 403 and "lacks permission 'service:write' on \"planner\"" in denied["msg"]
-    assert "cannot connect to http://127.0.0.1:" in run.result("down")["msg"]
-    assert "(is the server running?)" in run.result("down")["msg"]
+    assert "cannot connect to Consul at http://127.0.0.1:" in run.result("down")["msg"]
+    assert "(address from task option url): connection refused; check that Consul is running" \
+        in run.result("down")["msg"]
     assert consul_api.entries == {}
     assert reader not in run.output
 

@@ -37,7 +37,8 @@ def test_fleet_apply_copes_with_real_cluster_behaviours(nomad_api, tmp_path):
     # 5. --diff of a changed mesh agent shows only what the fleet manages.
     changed = copy.deepcopy(spec)
     agent(changed, "research", "retriever")["version"] = "1.4.3"
-    plan = run_fleet(changed, tmp_path / "plan", nomad_api.env, check=True, diff=True, extra=NOMAD_ONLY)
+    # (the raw before/after of --diff is returned with -v; at normal verbosity the role's plan is shown)
+    plan = run_fleet(changed, tmp_path / "plan", nomad_api.env, check=True, diff=True, verbosity=1, extra=NOMAD_ONLY)
     assert plan.rc == 0, plan
     diffs = [d for d in plan.result(APPLY)["diff"] if d["before_header"].startswith("research/retriever")]
     assert len(diffs) == 1

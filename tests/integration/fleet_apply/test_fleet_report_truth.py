@@ -47,8 +47,8 @@ def test_nomad_down_nothing_written_every_agent_not_applied(stack, tmp_path):
         assert rep["counts"]["not_applied"] == AGENTS and rep["ok"] is False
         for key, entry in rep["agents"].items():
             assert entry["status"] == "not_applied", (key, entry)
-            assert entry["reasons"][0].startswith("not applied: the preflight phase failed before the Nomad job "
-                                                  "was applied: preflight failed, nothing was changed: Nomad at")
+            assert entry["reasons"] == ["not applied: the preflight phase failed before the Nomad job was applied "
+                                        "(its message: the 'fleet: failed' line)"]
         lines = run.result(SHOW)["msg"]
         assert lines[-1] == "7 agents: 0 unchanged, 0 updated, 0 failed, 7 not_applied, 0 reverted, 0 pruned"
         assert FAIL in run.failed

@@ -194,7 +194,8 @@ def test_forbidden_token_and_server_down(nomad_api, tmp_path):
     res = run.result("down")
     assert res["failed"] and res["nomad_error"]["status"] is None and res["nomad_error"]["attempts"] == 2
     assert res["msg"].startswith("Nomad GET /v1/job/")
-    assert res["msg"].endswith("cannot connect to %s (is the server running?)" % down["NOMAD_ADDR"])
+    assert ("cannot connect to Nomad at %s (address from environment variable NOMAD_ADDR): connection refused; "
+            "check that Nomad is running" % down["NOMAD_ADDR"]) in res["msg"], res["msg"]
 
 
 def test_token_never_in_verbose_output_or_diff(nomad_api, tmp_path):

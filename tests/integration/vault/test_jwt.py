@@ -87,3 +87,23 @@ def test_jwt_config_and_role_lifecycle(openbao, tmp_path):
     assert run.rc == 0, run
     assert run.changed == ["remove (check)", "remove", "unmount"]
     assert MOUNT + "/" not in client.sys.list_auth_methods()["data"]
+
+
+def test_role_update_keeps_a_glob_claims_type_it_does_not_name(openbao, tmp_path):
+    """The JWT plugin resets an omitted bound_claims_type to "string" on every write
+    (path_role.go pathRoleCreateUpdate), so a change to another key must resend it."""
+    client = openbao.client()
+    mount = "it-jwt-glob"
+    role = dict(mount_point=mount, name="globbed", bound_audiences=["vault.io"], user_claim="nomad_job_id",
+                bound_claims_type="glob", bound_claims={"nomad_job_id": "alpha-*"}, token_ttl="30m")
+    run = run_playbook([
+        task("vault_auth_method", "mount", path=mount, type="jwt"),
+        task("vault_jwt_role", "role", **role),
+        task("vault_jwt_role", "ttl only", mount_point=mount, name="globbed", token_ttl="10m"),
+        task("vault_jwt_role", "ttl only again", mount_point=mount, name="globbed", token_ttl=600),
+        task("vault_auth_method", "unmount", path=mount, state="absent"),
+    ], tmp_path=tmp_path, env=openbao.env)
+    assert run.rc == 0, run
+    assert run.changed == ["mount", "role", "ttl only", "unmount"]
+    assert run.result("ttl only")["role"]["bound_claims_type"] == "glob"
+    assert run.result("ttl only")["role"]["token_ttl"] == 600

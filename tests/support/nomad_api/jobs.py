@@ -167,12 +167,18 @@ def desired_updates(existing, job):
               "DestructiveUpdate": 0, "Canary": 0, "Preemptions": 0}
         kind = changes.get(name, "create")
         same = min(old, count)
+        canaries = ((group.get("Update") or job.get("Update") or {}).get("Canary") or 0) if count else 0
         if kind == "create":
             du["Place"] = count
         elif kind == "ignore":
             du["Ignore"] = same
         elif kind == "in-place":
             du["InPlaceUpdate"] = same
+        elif canaries:
+            # scheduler/reconciler/reconcile_cluster.go computeGroup/computeCanaries: a
+            # destructive change with update.canary places the canaries first
+            # (DesiredUpdates.Canary) and ignores the allocations to replace until promotion.
+            du["Canary"], du["Ignore"] = canaries, same
         else:
             du["DestructiveUpdate"] = same
         if kind != "create":
@@ -182,7 +188,7 @@ def desired_updates(existing, job):
         upd = {}
         for field, label in (("Place", "create"), ("Ignore", "ignore"), ("Stop", "destroy"),
                              ("InPlaceUpdate", "in-place update"),
-                             ("DestructiveUpdate", "create/destroy update")):
+                             ("DestructiveUpdate", "create/destroy update"), ("Canary", "canary")):
             if du[field]:
                 upd[label] = du[field]
         updates[name] = upd or None

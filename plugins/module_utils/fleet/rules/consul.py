@@ -11,7 +11,7 @@ agent/structs/config_entry_discoverychain.go ``ServiceResolverConfigEntry.Valida
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer, parse_duration
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, parse_duration, requires_object
 
 META_MAX_PAIRS = 64        # agent/structs/structs.go metaMaxKeyPairs
 META_KEY_MAX = 128         # metaKeyMaxLength
@@ -65,10 +65,9 @@ def _upstream_problems(up, where):
     return out
 
 
+@requires_object("a config entry must be an object")
 def entry_problems(entry):
     """``entry``: a config-entry API body -> [(field, message)]."""
-    if not isinstance(entry, dict):
-        return [("", "a config entry must be an object")]
     kind, name = entry.get("Kind"), entry.get("Name")
     out = _meta_problems(entry.get("Meta"))
     if not name:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, requires_object
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 MIN_PRIORITY, MAX_PRIORITY = 1, 100  # structs.JobMinPriority, default job_max_priority
 JOB_MAX_COUNT = 50000  # structs.JobDefaultMaxCount (server job_max_count default), jobValidate.Validate
-NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}$")  # structs.go validNamespaceName
+NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}\Z")  # structs.go validNamespaceName
 NAMESPACE_DESCRIPTION_MAX = 256  # structs.go maxNamespaceDescriptionLength
 PAYLOADS = ("optional", "required", "forbidden")
 _NEEDS_RTARGET = ("=", "==", "is", "!=", "not", "<", "<=", ">", ">=")
@@ -65,10 +65,9 @@ def header_problems(job):
     return out
 
 
+@requires_object("must be an object")
 def constraint_problems(c, affinity=False):
     """One constraint (or affinity) -> [(field, message)] (Constraint.Validate / Affinity.Validate)."""
-    if not isinstance(c, dict):
-        return [("", "must be an object")]
     out = []
     op = c.get("Operand") or ""
     rtarget = c.get("RTarget") or ""
@@ -99,10 +98,9 @@ def constraint_problems(c, affinity=False):
     return out
 
 
+@requires_object("must be an object")
 def spread_problems(s):
     """One spread -> [(field, message)] (Spread.Validate)."""
-    if not isinstance(s, dict):
-        return [("", "must be an object")]
     out = []
     if not s.get("Attribute"):
         out.append(("Attribute", "Missing spread attribute"))

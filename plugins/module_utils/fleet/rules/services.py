@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer, show_ns
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, requires_object, show_ns
 
 # RFC 1123 label, at most 63 characters (services.go Service.ValidateName).
-SERVICE_NAME = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$", re.IGNORECASE)
-SERVICE_NAME_MAX = 63
+SERVICE_NAME = re.compile(r"^(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\Z", re.IGNORECASE)
 MIN_CHECK_INTERVAL = 1_000_000_000  # services.go minCheckInterval (1s)
 MIN_CHECK_TIMEOUT = 1_000_000_000   # services.go minCheckTimeout (1s)
 CONSUL_CHECK_TYPES = ("grpc", "tcp", "http", "script")
@@ -50,13 +49,12 @@ def http_path_problem(path):
     return None
 
 
+@requires_object("a check must be an object")
 def check_problems(check, provider="consul", connect_sidecar=False, group_service=True):
     """``check``: API-form ``ServiceCheck``. ``connect_sidecar``: the service has a Connect
     sidecar. Returns ``[(field, message)]`` in the order Nomad reports them (the first
     common problem stops the common checks, as in validateCommon)."""
     out = []
-    if not isinstance(check, dict):
-        return [("", "a check must be an object")]
     ctype = str(check.get("Type") or "").lower()
     if provider == "consul" and ctype == "tcp" and connect_sidecar:
         # services.go validateConsulService: the service listens on loopback in the netns
@@ -106,10 +104,9 @@ def check_problems(check, provider="consul", connect_sidecar=False, group_servic
     return out
 
 
+@requires_object("a service must be an object")
 def service_problems(service):
     """``service``: API-form group ``Service``. Returns ``[(field, message)]`` (Service.Validate)."""
-    if not isinstance(service, dict):
-        return [("", "a service must be an object")]
     out = []
     if service.get("Name"):  # api/services.go Service.Canonicalize derives an unset name
         problem = service_name_problem(service["Name"])

@@ -13,9 +13,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, requires_object
 
-IDENTITY_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,128}$")  # workload_id.go validIdentityName
+IDENTITY_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,128}\Z")  # workload_id.go validIdentityName
 MIN_CPU = 1        # structs.go MeetsMinResources
 MIN_MEMORY_MB = 10
 CHANGE_MODES = ("noop", "restart", "signal", "script")
@@ -35,11 +35,10 @@ def task_name_problem(name):
     return None
 
 
+@requires_object("Missing task resources")
 def resources_problems(res):
     """``res``: API-form ``Resources`` (``CPU``, ``MemoryMB``, ``MemoryMaxMB``) -> [(field, message)]."""
     out = []
-    if not isinstance(res, dict):
-        return [("", "Missing task resources")]
     cpu, mem, mem_max = integer(res.get("CPU")), integer(res.get("MemoryMB")), integer(res.get("MemoryMaxMB"))
     cores = integer(res.get("Cores")) or 0
     if cores and cpu:
@@ -112,10 +111,9 @@ def vault_problems(vault):
     return []
 
 
+@requires_object("must not be nil")
 def identity_problems(identity):
     """``identity``: API-form ``WorkloadIdentity`` -> [(field, message)] (WorkloadIdentity.Validate)."""
-    if not isinstance(identity, dict):
-        return [("", "must not be nil")]
     out = []
     name = identity.get("Name")
     default = name in (None, "", "default")  # Task.Canonicalize treats it as the default identity

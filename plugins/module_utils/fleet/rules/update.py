@@ -8,7 +8,7 @@ Sources: nomad/structs/structs.go ``UpdateStrategy.Validate`` and ``Task.Validat
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules._values import integer, show_ns
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.rules.values import integer, show_ns
 
 HEALTH_CHECKS = ("checks", "task_states", "manual")
 

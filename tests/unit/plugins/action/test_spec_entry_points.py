@@ -3,6 +3,8 @@ same unwrapping of agentfleet_fleet, same relative path resolution, same templat
 import pytest
 import yaml
 
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import spec_source
+
 from tests.support.actions import run_action
 from tests.unit.plugins.module_utils.fleet import specs
 
@@ -85,3 +87,17 @@ def test_missing_file_is_a_path_qualified_error(name, tmp_path):
     result = _run(name, tmp_path, src=str(tmp_path / "absent.yml"))
     assert result["failed"] and result["errors"][0]["path"] == str(tmp_path / "absent.yml")
     assert "cannot be read" in result["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("name", ENTRY_POINTS)
+def test_errors_of_a_spec_file_name_the_file_and_line(name, tmp_path):
+    rows = yaml.safe_dump({"agentfleet_fleet": _spec()}, sort_keys=False).splitlines()
+    at = next(i for i, row in enumerate(rows) if row.strip() == "kind: batch")
+    rows.insert(at + 1, rows[at].replace("kind: batch", "cuont: 2"))
+    path = tmp_path / "fleet.yml"
+    path.write_text("\n".join(rows) + "\n")
+    result = _run(name, tmp_path, src=str(path))
+    assert result.get("failed") is True
+    where = "%s:%d" % (spec_source.shown_path(str(path)), at + 2)
+    assert [e.get("where") for e in result["errors"]] == [where], result["errors"]
+    assert "%s: tenants.team.agents.crunch.cuont: unknown key; did you mean 'count'?" % where in result["msg"]

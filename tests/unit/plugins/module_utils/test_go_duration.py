@@ -89,3 +89,17 @@ def test_seconds_or_duration_refuses_naming_option_and_value(value):
 @given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
 def test_units_add_up(h, m, s):
     assert D.seconds_or_duration(f"{h}h{m}m{s}s", whole_days=True) == h * 3600 + m * 60 + s
+
+
+@pytest.mark.parametrize("ns,text", [
+    (0, "0s"), (120 * S, "2m"), (H, "1h"), (H + 30 * S, "1h30s"), (90 * S, "1m30s"), (1_500_000_000, "1.5s"),
+    (500, "500ns"), (2500, "2.5\u00b5s"), (250 * 10 ** 6, "250ms"), (24 * H, "24h"), (-120 * S, "-2m"),
+    (25 * M + S // 2, "25m0.5s"),
+])
+def test_format_human_leaves_out_zero_parts(ns, text):
+    assert D.format_human(ns) == text
+
+
+@given(st.integers(-(2 ** 63), 2 ** 63 - 1))
+def test_format_human_reads_back_as_the_same_duration(ns):
+    assert D.parse(D.format_human(ns)) == ns

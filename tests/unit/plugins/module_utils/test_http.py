@@ -186,3 +186,56 @@ def test_watchdog_cuts_the_connection_of_a_call_at_its_deadline_only():
     for conn in conns:
         conn.sock.close()
         conn.peer.close()
+
+
+# -- connection failure messages --------------------------------------------------------
+def _wrapped(inner):
+    """A requests error as the adapter raises it, with ``inner`` behind urllib3's errors."""
+    import requests
+    return requests.exceptions.ConnectionError(MaxRetryError(None, "/v1/x", inner))
+
+
+def test_connection_causes_are_named_in_words():
+    import errno
+
+    from urllib3.exceptions import ConnectTimeoutError
+
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import connection_cause
+
+    refused = NewConnectionError(None, "Failed to establish a new connection")
+    refused.__context__ = ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+    assert connection_cause(_wrapped(refused))[0] == "connection refused"  # not a time-out, though a subclass
+    assert connection_cause(_wrapped(ConnectTimeoutError(None, "timed out")), 10)[0] == "connect timed out after 10 s"
+    dns = NewConnectionError(None, "x")
+    dns.__context__ = socket.gaierror(-2, "Name or service not known")
+    assert connection_cause(_wrapped(dns))[0] == "host name not resolved (DNS)"
+    unreachable = NewConnectionError(None, "x")
+    unreachable.__context__ = OSError(errno.EHOSTUNREACH, "No route to host")
+    assert connection_cause(_wrapped(unreachable))[0] == "network or host unreachable"
+    other = NewConnectionError(None, "x")
+    other.__context__ = OSError(errno.EACCES, "Permission denied")
+    assert connection_cause(_wrapped(other)) == ("permission denied",
+                                                 "check the address and that {backend} is running there")
+
+
+def test_a_connection_message_names_backend_address_origin_cause_and_settings():
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import connection_message
+
+    msg = connection_message("Consul", "http://c:8500", "environment variable CONSUL_HTTP_ADDR",
+                             "TLS certificate verify failed (self-signed certificate)",
+                             "give the CA that signed the server's certificate ({ca})")
+    assert msg == ("cannot connect to Consul at http://c:8500 (address from environment variable CONSUL_HTTP_ADDR): "
+                   "TLS certificate verify failed (self-signed certificate); give the CA that signed the server's "
+                   "certificate (ca_path (CONSUL_CACERT)); to use another address set CONSUL_HTTP_ADDR, the module "
+                   "option url or the inventory variable agent_fleet_consul_addr")
+    assert "(address from" not in connection_message("Nomad", "http://n:4646", None, "connection refused", "x")
+
+
+def test_calls_after_the_backend_is_down_point_to_the_first_failure():
+    health = BackendHealth("Nomad", "http://n:4646", threshold=1)
+    health.failed("cannot connect to Nomad at http://n:4646: connection refused; ...")
+    assert "connection refused" in health.down
+    with pytest.raises(BackendDown) as err:
+        health.check()
+    assert str(err.value) == ("Nomad at http://n:4646 is not answering: 1 calls in a row failed; not sent "
+                              "(the first failure says why)")

@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.consul.client import ConsulClient, ConsulError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.nomad_sync import NomadSync
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadClient, NomadError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import VaultClient
 from tests.support.faults import FaultServer, ok, refused_address
 
@@ -48,6 +48,8 @@ CLIENTS = {
     "consul": (consul_call, ConsulError, "GET /v1/config/service-defaults/web"),
     "vault": (vault_call, VaultModuleError, "read sys/init"),
 }
+# backend name in messages, its address environment variable
+NAMES = {"nomad": ("Nomad", "NOMAD_ADDR"), "consul": ("Consul", "CONSUL_HTTP_ADDR"), "vault": ("Vault", "VAULT_ADDR")}
 
 
 def timed(func, error):
@@ -78,7 +80,9 @@ def test_a_refused_connection_is_named_and_retried(client):
     make, error, where = CLIENTS[client]
     address = refused_address()
     elapsed, msg = timed(make(address, retries=2), error)
-    assert msg.endswith("cannot connect to %s (is the server running?)" % address)
+    backend, env = NAMES[client]
+    assert ("cannot connect to %s at %s: connection refused; check that %s is running and listening on that port; "
+            "to use another address set %s, the module option " % (backend, address, backend, env)) in msg, msg
     assert where in msg
     assert "Max retries exceeded" not in msg and "ConnectionPool" not in msg
     assert elapsed < 2
@@ -208,3 +212,31 @@ def test_fifty_jobs_against_a_server_that_never_answers_stop_early(record_proper
     assert "timed out after 10 s" in client.down
     skipped = [r for r in results if "is not answering" in r["msg"]]
     assert len(skipped) >= 50 - 8
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+def test_an_unresolvable_host_is_named_as_dns(client):
+    make, error, _where = CLIENTS[client]
+    backend, env = NAMES[client]
+    _elapsed, msg = timed(make("http://agentfleet-nowhere.invalid:4646", retries=0), error)
+    assert "cannot connect to %s at http://agentfleet-nowhere.invalid:4646: host name not resolved (DNS); " \
+        "check the host name in the address; to use another address set %s" % (backend, env) in msg, msg
+    assert "NameResolutionError" not in msg and "ConnectionPool" not in msg
+
+
+def test_the_origin_of_the_address_is_named():
+    address = refused_address()
+    client = NomadClient({"address": address, "timeout": DEADLINE, "retries": 0,
+                          "origin": "environment variable NOMAD_ADDR"})
+    _elapsed, msg = timed(lambda: client.get_job("web"), NomadError)
+    assert "cannot connect to Nomad at %s (address from environment variable NOMAD_ADDR): connection refused" \
+        % address in msg, msg
+
+
+def test_an_untrusted_certificate_is_named_with_the_option_to_set(self_signed):
+    with FaultServer(tls=self_signed) as server:  # no ca_cert given: the certificate is not trusted
+        elapsed, msg = timed(nomad_call(server.address, retries=0), NomadError)
+    assert "cannot connect to Nomad at %s: TLS certificate verify failed (" % server.address in msg, msg
+    assert "give the CA that signed the server's certificate (ca_cert (NOMAD_CACERT))" in msg
+    assert "SSLError" not in msg and "ConnectionPool" not in msg
+    assert elapsed < DEADLINE

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.modules.vault_init import _request
 
 BASE = dict(secret_shares=5, secret_threshold=3, recovery_shares=None, recovery_threshold=None,

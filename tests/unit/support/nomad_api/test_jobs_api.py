@@ -83,6 +83,22 @@ def test_plan_of_new_job_is_added(client):
     assert client.call("GET", "/v1/job/web").status_code == 404  # nothing written
 
 
+def test_plan_of_a_destructive_change_with_canaries_places_canaries_and_ignores_the_rest(client):
+    """scheduler/reconciler/reconcile_cluster.go computeCanaries: DesiredUpdates.Canary =
+    update.canary, and while canarying the allocations to replace are ignored; without
+    canaries they are create/destroy updates."""
+    register(client, service_job())
+    changed = service_job()
+    changed["TaskGroups"][0]["Tasks"][0]["Config"]["image"] = "nginx:1.28"
+    plan = client.call("POST", "/v1/job/web/plan", {"Job": changed, "Diff": True}).json()
+    assert plan["Diff"]["TaskGroups"][0]["Updates"] == {"create/destroy update": 2}
+    canary = service_job(Update={"Canary": 1, "MaxParallel": 1})
+    canary["TaskGroups"][0]["Tasks"][0]["Config"]["image"] = "nginx:1.28"
+    plan = client.call("POST", "/v1/job/web/plan", {"Job": canary, "Diff": True}).json()
+    assert plan["Annotations"]["DesiredTGUpdates"]["app"]["Canary"] == 1
+    assert plan["Diff"]["TaskGroups"][0]["Updates"] == {"canary": 1, "ignore": 2}
+
+
 def test_modification_diff_names_fields(client):
     register(client, service_job())
     changed = service_job(count=3, Meta={"owner": "fleet"})

@@ -105,7 +105,8 @@ def test_server_down_is_a_clear_error():
     with pytest.raises(ConsulError) as err:
         c.get_config_entry("service-defaults", "web")
     assert err.value.status is None and err.value.attempts == 2
-    assert "cannot connect to http://127.0.0.1:" in str(err.value) and "(is the server running?)" in str(err.value)
+    assert "cannot connect to Consul at http://127.0.0.1:" in str(err.value)
+    assert ": connection refused; check that Consul is running" in str(err.value)
     assert "Max retries exceeded" not in str(err.value)
 
 

@@ -95,3 +95,13 @@ def test_zero_duration_equals_unset():
     # Consul's structs omit a zero time.Duration, so "0s" can never be read back.
     with_zero = {"Kind": "service-resolver", "Name": "a", "RequestTimeout": "0s"}
     assert normalise(with_zero) == {"Kind": "service-resolver", "Name": "a"}
+
+
+def test_differences_keep_the_change_of_a_long_value_visible():
+    old = {"Meta": {"note": "owner=research-platform,team=retrieval,revision=2026-11-28.1,cost=rnd-42"}}
+    new = {"Meta": {"note": old["Meta"]["note"].replace("2026-11-28.1", "2026-11-29.7")}}
+    (line,) = differences(old, new)
+    path, values = line.split(": ", 1)
+    before, after = values.split(" -> ")
+    assert path == "Meta.note" and "28.1" in before and "29.7" in after
+    assert before.startswith('"...') or before.startswith("...")

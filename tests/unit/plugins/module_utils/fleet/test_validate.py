@@ -43,6 +43,16 @@ CASES = [
      f"{P}.crunch.resources.cpu: exceeds the guardrail of 4000 per task (got 9000)"),
     ("unknown key", _agent(0, "replicas", 3), f"{P}.api.replicas: unknown key (got 3)"),
     ("unknown top-level key", _set(["colour"], "blue"), "colour: unknown key"),
+    ("unknown key close to a known one", _agent(0, "cuont", 3),
+     f"{P}.api.cuont: unknown key; did you mean 'count'? (got 3)"),
+    ("unknown top-level key close to a known one", _set(["guardrail"], {}),
+     "guardrail: unknown key; did you mean 'guardrails'? (got {})"),
+    # Go's regexp "$" (and JSON Schema's) ends at the end of the text; Python's re "$" also
+    # matches before a final newline, so every pattern must be checked as a whole-string match.
+    ("kill signal with a trailing newline", _agent(0, "kill_signal", "SIGTERM\n"),
+     f"{P}.api.kill_signal: must match"),
+    ("image digest with a trailing newline", _agent(0, "image", "registry.example.com/agents/api@sha256:" + "a" * 64 + "\n"),
+     f"{P}.api.image: must be pinned by digest"),
     ("wrong type", _agent(0, "count", "two"), f"{P}.api.count: must be an integer (got \"two\")"),
     ("bad duration", _agent(1, "max_run_duration", "ten minutes"), f"{P}.crunch.max_run_duration: must be a duration"),
     ("image not pinned", _agent(0, "image", "registry.example.com/agents/api:latest"),

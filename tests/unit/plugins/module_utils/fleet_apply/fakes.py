@@ -31,7 +31,9 @@ class FakeVault:
             self.policies[path.rsplit("/", 1)[1]] = data["policy"]
         elif "/role/" in path:
             mount, name = path[len("auth/"):].split("/role/")
-            self.roles[(mount, name)] = dict(data)
+            # A role write merges into the existing role, as Vault's JWT auth plugin does
+            # (vault-plugin-auth-jwt path_role.go pathRoleCreateUpdate: only given fields change).
+            self.roles[(mount, name)] = dict(self.roles.get((mount, name), {}), **data)
 
     def delete(self, path, action=None):
         self.writes.append(("DELETE", path))

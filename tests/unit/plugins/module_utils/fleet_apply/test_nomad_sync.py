@@ -115,3 +115,47 @@ def test_plan_is_skipped_only_when_nothing_changed_since_the_last_run():
     assert client.plans == 4  # the run above planned once more (index changed); this one skipped
     NomadSync(client, bundle, check=True, known=fresh).converge_jobs()
     assert client.plans == 5
+
+
+def test_progress_lines_while_waiting_then_the_outcome_with_its_duration():
+    running = {"svc": {"DesiredTotal": 2, "PlacedAllocs": 2, "HealthyAllocs": 1, "UnhealthyAllocs": 0}}
+    done = {"svc": dict(running["svc"], HealthyAllocs=2)}
+    client = FakeNomad([SERVICE])
+    polls = iter([[]] + [[dep(3, 30, "running", groups=running)]] * 4 + [[dep(3, 30, "successful", groups=done)]])
+    client.request = lambda *a, **k: next(polls)
+    clock, out = Clock(), []
+    [res] = sync(client).wait([ref(30)], timeout=30, interval=1, clock=clock, sleep=clock.sleep,
+                              progress=out.append, progress_interval=2)
+    assert res["outcome"] == "successful" and res["seconds"] == 5.0
+    assert (res["healthy"], res["desired"], res["deployment_id"]) == (2, 2, "dep-3")
+    assert out == [
+        "t/svc: waiting for Nomad to create the deployment [0.0 s]",
+        "t/svc: deployment dep-3 running: svc 2/2 placed, 1 healthy, 0 unhealthy [2.0 s]",
+        "t/svc: deployment dep-3 running: svc 2/2 placed, 1 healthy, 0 unhealthy [4.0 s]",
+        "t/svc: deployment dep-3 successful in 5.0 s (2/2 healthy)"]
+
+
+def test_a_failed_deployment_counts_identical_allocation_failures_once():
+    allocs = [dict(FAILED_ALLOC, ID="alloc-%d" % i, JobVersion=3) for i in range(3)]
+    client = FakeNomad([SERVICE], {"svc": [dep(3, 30, "failed", "Failed due to unhealthy allocations")]},
+                       {"svc": allocs})
+    out = []
+    [res] = sync(client).wait([ref(30)], timeout=5, progress=out.append)
+    assert res["outcome"] == "failed"
+    assert [(g["count"], g["event"], g["message"]) for g in res["failure_groups"]] == [
+        (3, "Driver Failure", "image pull failed: manifest unknown")]
+    assert res["reason"] == ("Failed due to unhealthy allocations | "
+                             "3\u00d7 task 'svc' failed: Driver Failure: image pull failed: manifest unknown")
+    assert out[-1].splitlines()[1] == \
+        "t/svc:   3\u00d7 task 'svc' failed: Driver Failure: image pull failed: manifest unknown"
+
+
+def test_a_wait_that_raises_still_prints_its_outcome():
+    client = FakeNomad([SERVICE])
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("connection reset")
+    client.get_job = broken
+    out = []
+    [res] = sync(client).wait([ref(30)], timeout=5, progress=out.append)
+    assert res["outcome"] == "failed" and out == ["t/svc: deployment failed after 0.0 s: RuntimeError: connection reset"]

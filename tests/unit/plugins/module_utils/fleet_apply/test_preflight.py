@@ -2,7 +2,8 @@
 import pytest
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.preflight import (
-    PreflightError, check_consul, check_nomad, check_vault, describe_origin, failure_message)
+    PreflightError, check_consul, check_nomad, check_vault, failure_message)
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.connection_origin import describe_origin
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.client import NomadError
 
 SPEC = {"address": {"fallback": (object, ["NOMAD_ADDR"])}, "token": {"fallback": (object, ["NOMAD_TOKEN"])},

@@ -58,11 +58,26 @@ def test_preflight_failure_leaves_every_agent_not_applied_with_the_reason():
     assert rep["counts"]["not_applied"] == 4 and rep["total"] == 4 and rep["ok"] is False
     for entry in rep["agents"].values():
         assert entry["status"] == "not_applied"
-        assert entry["reasons"] == ["not applied: the preflight phase failed before the Nomad job was applied: "
-                                    + msg[:160] + "..."]
+        # the message once (the fleet line), not once per agent
+        assert entry["reasons"] == ["not applied: the preflight phase failed before the Nomad job was applied "
+                                    "(its message: the 'fleet: failed' line)"]
     assert rep["fleet"]["failed"][0].startswith("the preflight phase failed: preflight failed")
+    assert sum("NOMAD_ADDR" in line for line in summary_lines(rep)) == 1
     assert len(rep["fleet"]["failed"]) == 1  # the rescue's copy of the same failure is not repeated
     assert summary_lines(rep)[-1] == "4 agents: 0 unchanged, 0 updated, 0 failed, 4 not_applied, 0 reverted, 0 pruned"
+
+
+def test_preflight_failures_are_one_fleet_line_per_backend_each_whole():
+    nomad = ("Nomad at http://127.0.0.1:1 (address from environment variable NOMAD_ADDR; token from nowhere: no "
+             "token is set): cannot connect to Nomad at http://127.0.0.1:1: connection refused; " + "x" * 150)
+    consul = "Consul at http://127.0.0.1:3 (address from the default; token from nowhere: no token is set): refused"
+    msg = "preflight failed, nothing was changed: " + nomad + " || " + consul
+    rep = build_report(AGENTS, phases={"preflight": {"failed": True, "msg": msg, "failures": [nomad, consul]},
+                                       "error": {"task": "Check", "msg": msg}})
+    assert rep["fleet"]["failed"] == ["the preflight phase failed: " + nomad, "the preflight phase failed: " + consul]
+    lines = summary_lines(rep)
+    assert sum("http://127.0.0.1:1" in line for line in lines) == 1
+    assert sum("http://127.0.0.1:3" in line for line in lines) == 1
 
 
 def test_vault_object_failure_fails_its_agent_and_leaves_the_others_not_applied():
@@ -122,3 +137,21 @@ def test_after_a_failed_wait_an_agent_without_job_result_is_still_not_applied():
     assert rep["agents"]["t/a"]["status"] == "updated"
     assert rep["agents"]["t/b"]["status"] == "not_applied"
     assert rep["agents"]["t/b"]["reasons"] == ["not applied: the Nomad phase returned no result for this agent's job"]
+
+
+def test_deployment_duration_and_grouped_failures_are_kept_per_agent():
+    groups = [{"count": 2, "task": "x", "event": "Driver Failure", "message": "pull failed", "allocations": ["1", "2"]}]
+    applied = [res("job", "a", "t/a", "updated"), res("job", "b", "t/b", "updated")]
+    waits = [res("deployment", "a", "t/a", "successful", seconds=12.4, deployment_id="3f2a1b9c-1", healthy=3,
+                 desired=3),
+             res("deployment", "b", "t/b", "failed", seconds=8.1, deployment_id="5e9d", healthy=0, desired=2,
+                 reason="boom", failure_groups=groups)]
+    rep = build_report(["t/a", "t/b"], applied, waits)
+    assert rep["agents"]["t/a"]["deployment"] == {"outcome": "successful", "seconds": 12.4, "id": "3f2a1b9c-1",
+                                                  "healthy": 3, "desired": 3}
+    assert rep["agents"]["t/b"]["deployment"]["outcome"] == "failed"
+    assert rep["agents"]["t/b"]["failure_groups"] == groups and "failure_groups" not in rep["agents"]["t/a"]
+    assert rep["counts"]["updated"] == 1 and rep["counts"]["failed"] == 1 and rep["total"] == 2
+    lines = summary_lines(rep)
+    assert lines[0] == "t/a: updated (job a (updated)) [deployed in 12.4 s]"
+    assert lines[1] == "t/b: failed - boom"

@@ -125,7 +125,7 @@ def test_unreachable_server_is_retried_and_translated():
     err = info.value
     assert err.status is None and err.attempts == 3
     assert str(err).startswith("Nomad GET /v1/job/web")
-    assert str(err).endswith("cannot connect to %s (is the server running?)" % addr)
+    assert "cannot connect to Nomad at %s: connection refused; check that Nomad is running" % addr in str(err)
     assert "Max retries exceeded" not in str(err) and "HTTPConnectionPool" not in str(err)
 
 

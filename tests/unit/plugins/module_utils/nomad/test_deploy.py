@@ -147,3 +147,97 @@ def test_auto_promote_canaries_are_left_to_nomad():
     details = wait(client)
     assert client.promoted == [] and "awaiting_promotion" not in details
     assert details["deployment"]["status"] == "successful"
+
+
+# -- the one "latest deployment" lookup ---------------------------------------
+
+def test_latest_deployment_is_the_newest_by_create_index_of_the_job_list():
+    class Listed:
+        def __init__(self, deployments):
+            self.deployments = deployments
+            self.asked = []
+
+        def job_deployments(self, job_id, namespace):
+            self.asked.append((job_id, namespace))
+            return self.deployments
+
+    client = Listed([{"ID": "b", "CreateIndex": 7}, {"ID": "c", "CreateIndex": 12}, {"ID": "a", "CreateIndex": 3}])
+    assert D.latest_deployment(client, "j", "ns")["ID"] == "c"
+    assert client.asked == [("j", "ns")]
+    assert D.latest_deployment(Listed([]), "j", "ns") is None
+    assert D.latest_deployment(Listed(None), "j", "ns") is None
+
+
+def test_job_info_reads_the_latest_deployment_from_the_job_list():
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.nomad.job_apply import job_info
+
+    class Info(FakeClient):
+        def get_job(self, job_id, namespace):
+            return {"ID": job_id, "Type": "service", "Status": "running", "Version": 1}
+
+    client = Info([dict(dep("running"), ID="new", CreateIndex=9)], [[]])
+    client.history = [dict(dep("successful"), ID="old", CreateIndex=4)]
+    assert job_info(client, "j", "default")["deployment"]["id"] == "new"
+
+
+# -- grouped failures ----------------------------------------------------------
+
+def failed(alloc_id, task="agent", events=(("Driver Failure", "image not found"),
+                                           ("Not Restarting", "Exceeded allowed attempts 2"))):
+    return {"ID": alloc_id, "JobVersion": 1, "TaskGroup": "g", "ClientStatus": "failed",
+            "TaskStates": {task: {"Failed": True, "Events": [{"Type": t, "DisplayMessage": m} for t, m in events]}}}
+
+
+def test_failure_cause_skips_what_followed_the_failure():
+    events = [{"type": "Started", "message": "Task started by client"},
+              {"type": "Terminated", "message": "Exit Code: 1"},
+              {"type": "Restarting", "message": "Task restarting in 15s"},
+              {"type": "Not Restarting", "message": "Exceeded allowed attempts 2"}]
+    assert D.failure_cause(events) == ("Terminated", "Exit Code: 1")
+    assert D.failure_cause(events[-1:]) == ("Not Restarting", "Exceeded allowed attempts 2")
+    assert D.failure_cause([]) == (None, "")
+
+
+def test_identical_failures_are_counted_once_over_all_allocations():
+    allocs = [failed("a%d" % i) for i in range(7)] + [
+        failed("b1", events=(("Failed Artifact Download", "404 Not Found"),)),
+        failed("c1", task="sidecar")]
+    groups = D.failure_groups(D.failed_allocations(allocs, 1, limit=None))
+    assert [(g["count"], g["task"], g["event"], g["message"]) for g in groups] == [
+        (7, "agent", "Driver Failure", "image not found"),
+        (1, "agent", "Failed Artifact Download", "404 Not Found"),
+        (1, "sidecar", "Driver Failure", "image not found")]
+    assert groups[0]["allocations"] == ["a%d" % i for i in range(7)]
+    assert D.failure_line(groups[0]) == "7\u00d7 task 'agent' failed: Driver Failure: image not found"
+    assert D.failure_line({"count": 1, "task": "t", "event": None, "message": ""}) == \
+        "1\u00d7 task 't' failed: no task event"
+
+
+def test_a_failed_deployment_groups_every_failed_allocation_and_keeps_five_in_detail():
+    client = FakeClient([dep("failed")], [[failed("a%d" % i) for i in range(8)]])
+    with pytest.raises(D.WaitFailed) as info:
+        wait(client)
+    details = info.value.details
+    assert len(details["failed_allocations"]) == 5
+    assert [g["count"] for g in details["failure_groups"]] == [8]
+
+
+# -- progress and duration -------------------------------------------------------
+
+def test_progress_is_reported_after_each_poll_that_does_not_end_the_wait():
+    seen = []
+    client = FakeClient([None, dep("running", g={"DesiredTotal": 2, "PlacedAllocs": 1}), dep("successful")])
+    clock = Clock()
+    details = D.wait_for_job(client, "j", "default", "service", {"version": 1}, 10, 1.5, clock=clock,
+                             sleep=clock.sleep, on_progress=lambda d, s: seen.append(
+                                 (s, (d["deployment"] or {}).get("status"))))
+    assert seen == [(0.0, None), (1.5, "running")]
+    assert details["seconds"] == 3.0 and details["deployment"]["status"] == "successful"
+
+
+def test_seconds_waited_is_kept_on_timeout():
+    client = FakeClient([dep("running")])
+    with pytest.raises(D.WaitFailed) as info:
+        wait(client, timeout=3)
+    assert info.value.details["timed_out"] and info.value.details["seconds"] == 3.0
+    assert info.value.details["failure_groups"] == []

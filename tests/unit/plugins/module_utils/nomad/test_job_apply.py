@@ -130,3 +130,24 @@ def test_promotion_during_the_wait_is_an_outcome_of_its_own():
                                                             promote="auto"))
     assert client.promoted == ["d1"] and res["promoted"] == ["g"]
     assert res["outcome"] == "promoted" and res["changed"] is True
+
+
+class TwoDeployments(Deploying):
+    """An older, still running deployment listed after the newest one (list order is not trusted)."""
+
+    def job_deployments(self, job_id, namespace):
+        groups = {"g": {"DesiredCanaries": 1, "HealthyAllocs": 1, "Promoted": False}}
+        old = {"ID": "d0", "JobVersion": 1, "CreateIndex": 5, "TaskGroups": groups, "Status": "running"}
+        return [old, dict(old, ID="d2", JobVersion=2, CreateIndex=9)]
+
+
+def test_promote_now_promotes_the_newest_deployment_by_create_index():
+    client = TwoDeployments()
+    res = apply_job(client, job(Type="service"), JobOptions(owner="o", promote="now"))
+    assert client.promoted == ["d2"] and res["promoted"] == ["g"] and res["outcome"] == "promoted"
+
+
+def test_promote_now_in_check_mode_reports_without_promoting():
+    client = TwoDeployments()
+    res = apply_job(client, job(Type="service"), JobOptions(owner="o", promote="now", check_mode=True))
+    assert client.promoted == [] and res["promoted"] == ["g"] and res["changed"] is True

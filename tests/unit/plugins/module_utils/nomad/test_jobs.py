@@ -72,15 +72,81 @@ def test_readable_diff_projects_live_job_onto_desired_keys():
 def test_plan_changed_and_summary():
     assert not J.plan_changed({"Diff": {"Type": "None"}})
     assert J.plan_changed({"Diff": {"Type": "Added", "ID": "x"}})
-    assert J.summarize_plan({"Diff": {"Type": "Added", "ID": "x"}}) == ["Added job 'x'"]
-    plan = {"Diff": {"Type": "Edited", "Fields": [{"Type": "Edited", "Name": "Priority", "Old": "50", "New": "60"}],
+    assert J.summarize_plan({"Diff": {"Type": "Added", "ID": "x"}}) == ['+ Job: "x"']
+    assert J.summarize_plan({"Diff": {"Type": "None", "ID": "x"}}) == []
+    plan = {"Diff": {"Type": "Edited", "ID": "x",
+                     "Fields": [{"Type": "Edited", "Name": "Priority", "Old": "50", "New": "60"},
+                                {"Type": "None", "Name": "Region", "Old": "global", "New": "global"}],
                      "TaskGroups": [{"Type": "Edited", "Name": "g",
                                      "Fields": [{"Type": "Edited", "Name": "Count", "Old": "1", "New": "2"}],
-                                     "Tasks": [{"Type": "None", "Name": "t"}]}]}}
+                                     "Updates": {"create": 1, "ignore": 1},
+                                     "Tasks": [{"Type": "None", "Name": "t"}]},
+                                    {"Type": "None", "Name": "quiet", "Updates": {"ignore": 3}, "Tasks": []}]}}
+    assert J.summarize_plan(plan) == [
+        '+/- Job: "x"',
+        '  +/- Priority: "50" => "60"',
+        '  +/- Task Group: "g" (1 create, 1 ignore)',
+        '    +/- Count: "1" => "2"',
+    ]
+
+
+def test_summary_shows_every_annotation_of_nomads_plan():
+    """scheduler/annotate.go: group Updates keys and task Annotations, in a fixed order."""
+    updates = {"ignore": 1, "canary": 1, "create/destroy update": 2, "in-place update": 3, "migrate": 4,
+               "destroy": 5, "create": 6}
+    tasks = [{"Type": "Added", "Name": "new", "Annotations": ["forces create"]},
+             {"Type": "Deleted", "Name": "old", "Annotations": ["forces destroy"]},
+             {"Type": "Edited", "Name": "web", "Annotations": ["forces in-place update"], "Fields": [
+                 {"Type": "Edited", "Name": "Env[V]", "Old": "1", "New": "2"}]},
+             {"Type": "Edited", "Name": "api", "Annotations": ["forces create/destroy update"], "Fields": [
+                 {"Type": "Added", "Name": "Env[NEW]", "Old": "", "New": "x"},
+                 {"Type": "Deleted", "Name": "Env[GONE]", "Old": "y", "New": ""}]}]
+    plan = {"Diff": {"Type": "Edited", "ID": "j", "TaskGroups": [
+        {"Type": "Edited", "Name": "g", "Updates": updates, "Tasks": tasks}]}}
+    assert J.summarize_plan(plan) == [
+        '+/- Job: "j"',
+        '  +/- Task Group: "g" (6 create, 5 destroy, 4 migrate, 3 in-place update, 2 create/destroy update, '
+        '1 canary, 1 ignore)',
+        '    + Task: "new" (forces create)',
+        '    - Task: "old" (forces destroy)',
+        '    +/- Task: "web" (forces in-place update)',
+        '      +/- Env[V]: "1" => "2"',
+        '    +/- Task: "api" (forces create/destroy update)',
+        '      + Env[NEW]: "x"',
+        '      - Env[GONE]: "y"',
+    ]
+
+
+def test_summary_shows_durations_in_human_form():
+    plan = {"Diff": {"Type": "Edited", "ID": "j", "TaskGroups": [{"Type": "Edited", "Name": "g", "Objects": [
+        {"Type": "Edited", "Name": "Update", "Fields": [
+            {"Type": "Edited", "Name": "MinHealthyTime", "Old": "10000000000", "New": "120000000000"}]},
+        {"Type": "Edited", "Name": "Scaling", "Fields": [{"Type": "Edited", "Name": "Max", "Old": "3", "New": "6"}]},
+        {"Type": "Edited", "Name": "Wait", "Fields": [{"Type": "Edited", "Name": "Min", "Old": "5000000000",
+                                                       "New": "1500000000"}]}],
+        "Tasks": [{"Type": "Edited", "Name": "t", "Fields": [
+            {"Type": "Edited", "Name": "KillTimeout", "Old": "20000000000", "New": "3600000000000"}]}]}]}}
     lines = J.summarize_plan(plan)
-    assert 'Edited Priority: "50" => "60"' in lines
-    assert "Edited group 'g'" in lines
-    assert '  group g: Edited Count: "1" => "2"' in lines
+    assert "    +/- Update.MinHealthyTime: 10s => 2m" in lines
+    assert '    +/- Scaling.Max: "3" => "6"' in lines  # a count, not a duration
+    assert "    +/- Wait.Min: 5s => 1.5s" in lines
+    assert "      +/- KillTimeout: 20s => 1h" in lines
+
+
+def test_summary_keeps_the_changed_part_of_long_values_visible():
+    old = "service.namespace=research,service.version=1.4.2,service.instance.id=${NOMAD_ALLOC_ID},agentfleet.fleet=x"
+    new = old.replace("1.4.2", "2.0.0")
+    plan = {"Diff": {"Type": "Edited", "ID": "j", "Fields": [
+        {"Type": "Edited", "Name": "Env[OTEL_RESOURCE_ATTRIBUTES]", "Old": old, "New": new}]}}
+    line = J.summarize_plan(plan)[1]
+    before, after = line.split(": ", 1)[1].split(" => ")
+    assert "1.4.2" in before and "2.0.0" in after and before != after
+    assert len(before) <= J.PLAN_VALUE_WIDTH and before.startswith("...") and before.endswith("...")
+
+
+def test_created_lines_list_groups_with_their_count():
+    job_doc = {"ID": "j", "TaskGroups": [{"Name": "a", "Count": 2}, {"Name": "b"}]}
+    assert J.created_lines(job_doc) == ['+ Job: "j"', '  + Task Group: "a" (count 2)', '  + Task Group: "b" (count 1)']
 
 
 def test_warning_lines_split_nomads_merged_warnings():
@@ -101,6 +167,30 @@ def test_project_matches_ports_by_label_and_other_lists_by_position():
         "Templates": [{"DestPath": "x"}]}
 
 
+def test_project_matches_list_items_by_nomads_identity_not_position():
+    """A live job whose lists come back in another order, with server defaults the spec never
+    set (HostNetwork, Splay, check OnUpdate): nothing reads as removed or changed."""
+    live = {"Services": [
+        {"Name": "api", "PortLabel": "metrics", "Tags": ["m"], "Provider": "consul"},
+        {"Name": "api", "PortLabel": "http", "Tags": ["h"], "Provider": "consul", "Checks": [
+            {"Name": "live", "Path": "/live", "OnUpdate": "require_healthy"},
+            {"Name": "ready", "Path": "/ready", "OnUpdate": "require_healthy"}]}],
+        "Templates": [{"DestPath": "b", "Splay": 5000000000}, {"DestPath": "a", "Splay": 5000000000}],
+        "Networks": [{"DynamicPorts": [{"Label": "metrics", "HostNetwork": "default"},
+                                       {"Label": "http", "HostNetwork": "default"}]}]}
+    desired = {"Services": [
+        {"Name": "api", "PortLabel": "http", "Tags": ["h"],
+         "Checks": [{"Name": "ready", "Path": "/ready"}, {"Name": "live", "Path": "/live"}]},
+        {"Name": "api", "PortLabel": "metrics", "Tags": ["m"]}],
+        "Templates": [{"DestPath": "a"}, {"DestPath": "b"}],
+        "Networks": [{"DynamicPorts": [{"Label": "http"}, {"Label": "metrics"}]}]}
+    assert J.project(live, desired) == desired
+    # A check the spec no longer has is a real removal: kept whole.
+    desired["Services"][0]["Checks"] = [{"Name": "ready", "Path": "/ready"}]
+    kept = J.project(live, desired)["Services"][0]["Checks"]
+    assert kept == [{"Name": "ready", "Path": "/ready"}, {"Name": "live", "Path": "/live", "OnUpdate": "require_healthy"}]
+
+
 def test_without_server_additions_keeps_what_the_desired_job_names():
     sidecar = {"Name": "connect-proxy-api", "Kind": "connect-proxy:api"}
     live = {"TaskGroups": [{"Name": "g", "Tasks": [{"Name": "t"}, sidecar],
@@ -114,3 +204,27 @@ def test_without_server_additions_keeps_what_the_desired_job_names():
     kept = J.without_server_additions(live, own)["TaskGroups"][0]
     assert sidecar in kept["Tasks"] and {"Label": "connect-proxy-api"} in kept["Networks"][0]["DynamicPorts"]
     assert live["TaskGroups"][0]["Tasks"][1] is sidecar  # the live job itself is not changed
+
+
+def test_summary_of_an_object_deleted_and_added_again_shows_only_what_differs():
+    """Nomad diffs a group's networks as whole sets: one changed port label reads as the
+    whole network deleted and added. Only the differing fields are shown."""
+    def network(kind, key, labels):
+        return {"Type": kind, "Name": "Network", "Fields": [{"Type": kind, "Name": "Mode", key: "bridge"}],
+                "Objects": [{"Type": kind, "Name": "Dynamic Port", "Fields": [
+                    {"Type": kind, "Name": "Label", key: label}, {"Type": kind, "Name": "To", key: "-1"}]}
+                    for label in labels]}
+    for order in (("Deleted", "Added"), ("Added", "Deleted")):
+        nets = {"Deleted": network("Deleted", "Old", ["http", "svc_ck_aaa"]),
+                "Added": network("Added", "New", ["http", "svc_ck_bbb"])}
+        plan = {"Diff": {"Type": "Edited", "ID": "j", "TaskGroups": [
+            {"Type": "Edited", "Name": "g", "Objects": [nets[order[0]], nets[order[1]]], "Tasks": []}]}}
+        assert J.summarize_plan(plan)[2:] == [
+            '    - Network.Dynamic Port.Label: "svc_ck_aaa"',
+            '    + Network.Dynamic Port.Label: "svc_ck_bbb"',
+        ]
+    # A network only deleted is shown whole.
+    plan = {"Diff": {"Type": "Edited", "ID": "j", "TaskGroups": [
+        {"Type": "Edited", "Name": "g", "Objects": [network("Deleted", "Old", ["http"])], "Tasks": []}]}}
+    assert J.summarize_plan(plan)[2:] == ['    - Network.Mode: "bridge"', '    - Network.Dynamic Port.Label: "http"',
+                                          '    - Network.Dynamic Port.To: "-1"']

@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._auth import AUTH_METHODS, AppRoleAuth, JwtAuth, TokenAuth, auth_method_for
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 
 
 class _Recorder:

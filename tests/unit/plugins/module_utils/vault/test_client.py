@@ -7,7 +7,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.retries import ModuleDocFragment as RetriesFragment
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.vault import ModuleDocFragment
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._module import (
     auth_argument_spec, connection_argument_spec, vault_argument_spec,
 )
@@ -139,8 +139,16 @@ def test_connection_refused_is_named():
     from tests.support.net import free_port
 
     client = VaultClient(dict(url=f"http://127.0.0.1:{free_port()}", timeout=2, retries=0), authenticate=False)
-    with pytest.raises(VaultModuleError, match="cannot connect to http://127.0.0.1"):
+    with pytest.raises(VaultModuleError, match="cannot connect to Vault at http://127.0.0.1:[0-9]+: connection refused"):
         client.get("sys/init")
+
+
+def test_a_missing_address_names_the_settings_to_use():
+    with pytest.raises(VaultModuleError) as err:
+        VaultClient(dict(url=None, timeout=2, retries=0), authenticate=False)
+    assert str(err.value).startswith("no Vault/OpenBao address: set VAULT_ADDR, the module option url or the "
+                                     "inventory variable agent_fleet_vault_addr")
+    assert "'url'" not in str(err.value)
 
 
 @pytest.mark.parametrize("extra,needle", [({"retries": -1}, "retries"), ({"timeout": 0}, "timeout")])

@@ -1,4 +1,4 @@
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import (
     as_claims, as_pem_list, as_seconds, as_set, desired_changes,
 )
 

@@ -2,7 +2,7 @@ import hvac.exceptions as hexc
 import pytest
 import requests
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError, translate
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError, translate
 
 
 @pytest.mark.parametrize("cls,status,needle", [

@@ -11,8 +11,8 @@ import importlib
 import pytest
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply.vault_sync import VaultSync
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import desired_changes
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._jwt_role import JWT_ROLE_NORMALISERS
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import desired_changes
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.jwt_role import JWT_ROLE_NORMALISERS
 from tests.unit.plugins.module_utils.fleet_apply.fakes import FakeVault
 
 # What a caller writes, and what Vault reads back for it (path_role.go pathRoleRead:

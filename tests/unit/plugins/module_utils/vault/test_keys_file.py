@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._keys_file import KeysFileError, check_writable, read_unseal_keys, write_keys_file
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.keys_file import KeysFileError, check_writable, read_unseal_keys, write_keys_file
 
 
 def test_write_is_owner_only_and_complete(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._mounts import desired_view, mount_view, plan
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.mounts import desired_view, mount_view, plan
 
 ENTRY = {"type": "kv", "description": "", "options": {"version": "2"},
          "config": {"default_lease_ttl": 0, "max_lease_ttl": 3600, "force_no_cache": False}, "uuid": "noise"}

@@ -1,9 +1,15 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._policy_text import normalise_policy, policies_equal
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.objects import converge_policy
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.policy_text import normalise_policy
 
 BASE = 'path "secret/data/a/*" {\n  capabilities = ["read"]\n}\n'
+
+
+def policies_equal(current, desired):
+    """What vault_policy and fleet_vault decide: no write planned (check mode, no client call)."""
+    return converge_policy(None, "p", current, desired, check=True)["outcome"] == "unchanged"
 
 
 def test_cosmetic_differences_are_equal():

@@ -54,7 +54,3 @@ def normalise_policy(text):
         if line:
             lines.append(line)
     return "\n".join(lines)
-
-
-def policies_equal(current, desired):
-    return normalise_policy(current) == normalise_policy(desired)

@@ -8,9 +8,9 @@ gives are compared; the type of an existing mount is never changed in place.
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import as_seconds, desired_changes
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import as_seconds, desired_changes
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.go_duration import seconds_or_duration
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._errors import VaultModuleError
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 
 _SYS = {"auth": "sys/auth", "secrets": "sys/mounts"}
 _NORMALISERS = {

@@ -12,9 +12,9 @@ unordered lists as sets, ``bound_claims`` values as sorted string lists.
 """
 from __future__ import annotations
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._compare import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.compare import (
     as_claims, as_seconds, as_set, as_str)
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._token_fields import (
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.token_fields import (
     TOKEN_DURATIONS, TOKEN_SETS)
 
 
@@ -35,3 +35,21 @@ JWT_ROLE_NORMALISERS = dict(
     user_claim_json_pointer=bool, token_no_default_policy=bool,
     bound_claims=as_claims, claim_mappings=as_claim_mappings,
 )
+
+
+def jwt_role_resent(desired, current):
+    """Keys every JWT role write must carry though unchanged (dict).
+
+    A role write merges into the stored role, except for two keys the plugin reads
+    without "was it given": an omitted ``role_type`` becomes ``oidc`` and an omitted
+    ``bound_claims_type`` becomes ``string`` (hashicorp/vault-plugin-auth-jwt
+    ``path_role.go`` pathRoleCreateUpdate, ``data.Get`` rather than ``data.GetOk``).
+    So both are sent on every write: the desired value, else the stored one.
+    ``desired``: the role settings asked for; ``current``: the role read (None if new).
+    """
+    kept = (current or {}).get("bound_claims_type")
+    out = {"role_type": "jwt"}
+    claims_type = desired.get("bound_claims_type") or kept
+    if claims_type:
+        out["bound_claims_type"] = claims_type
+    return out
