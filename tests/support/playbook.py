@@ -3,6 +3,9 @@
 Integration tests drive modules the way users do: a real ``ansible-playbook`` process
 using this repository's ansible.cfg (so ``agentfleet.hashistack.*`` resolves to the
 working tree). The JSON callback gives every task's result per host.
+
+The ``ansible-playbook`` run is the one next to the test interpreter (``sys.executable``),
+so pytest from ``.venv-core2.17/bin`` drives ansible-core 2.17 whatever ``PATH`` says.
 """
 import json
 import os

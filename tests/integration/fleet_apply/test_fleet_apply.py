@@ -50,6 +50,7 @@ def vault_role(stack, name):
         return None
 
 
+@pytest.mark.smoke  # make test-compat runs this one on every supported ansible-core line
 def test_plan_apply_reapply_and_change_one_agent(stack, tmp_path):
     spec = stack.spec()
     # Plan: everything would be created, nothing is written anywhere.

@@ -11,7 +11,8 @@ import importlib
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
+
+from tests.support.module_args import patch_module_args
 
 REPO = Path(__file__).resolve().parents[3]
 PLUGINS = REPO / "plugins"

@@ -4,7 +4,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.retries import ModuleDocFragment as RetriesFragment
 from ansible_collections.agentfleet.hashistack.plugins.doc_fragments.vault import ModuleDocFragment
@@ -15,6 +14,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault._modul
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.client import (
     VaultClient, client_cert, tls_verify,
 )
+from tests.support.module_args import patch_module_args
 
 ENV_VARS = ["VAULT_ADDR", "VAULT_TOKEN", "VAULT_CACERT", "VAULT_CAPATH", "VAULT_CLIENT_CERT",
             "VAULT_CLIENT_KEY", "VAULT_NAMESPACE"]
