@@ -26,8 +26,9 @@ REPO = HERE.parents[1]
 TEMPLATES = HERE / "templates"
 CASES = sorted(p for p in HERE.glob("*/*.yml") if p.parent.name != "templates")
 PWNED = Path("/tmp/agentfleet-hostile-pwned")  # what ssti-cycler-os-system would create
-LIMIT_S = 15.0  # CPU seconds per entry point (process time, so a busy machine cannot fail it); the
-               # slowest case stops each render at 2 s of CPU
+# CPU seconds per entry point (process time, so a busy machine cannot fail it); the slowest
+# case stops each render at 2 s of CPU.
+LIMIT_S = 15.0
 
 
 def header(path):

@@ -28,13 +28,14 @@ BACKENDS = ("vault", "consul", "nomad")
 BACKEND_TITLES = {"vault": "Vault", "consul": "Consul", "nomad": "Nomad"}
 # What each object outcome counts as in the footer (object_result.CHANGED_OUTCOMES and
 # the failure outcomes); anything else (unchanged, absent, waited) counts as unchanged.
-ACTIONS = {"created": "add", "updated": "change", "promoted": "change", "deleted": "destroy",
+ACTIONS = {"created": "add", "updated": "change", "adopted": "change", "promoted": "change", "deleted": "destroy",
            "stopped": "destroy", "failed": "failed", "not_applied": "not_applied"}
 MARKS = {"add": "+", "change": "~", "destroy": "-", "failed": "!", "not_applied": "!"}
 MARKS_FAILED = ("failed", "not_applied")
 # (check mode, after an apply) words of each outcome.
 WORDS = {
     "created": ("would create", "created"), "updated": ("would update", "updated"),
+    "adopted": ("would adopt", "adopted"),
     "promoted": ("would promote canaries", "promoted canaries"), "deleted": ("would delete", "deleted"),
     "stopped": ("would stop", "stopped"), "failed": ("failed", "failed"),
     "not_applied": ("would not be applied", "not applied"),
@@ -87,7 +88,7 @@ def object_details(result):
     outcome = result.get("outcome")
     if outcome in ("failed", "not_applied"):
         return [_one_line(result.get("msg") or outcome)]
-    if outcome != "updated" and result.get("object") != "job":
+    if outcome not in ("updated", "adopted") and result.get("object") != "job":
         return []
     if result.get("object") == "job":
         changes = list((result.get("plan") or {}).get("changes") or [])

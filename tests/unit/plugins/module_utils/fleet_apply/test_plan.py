@@ -180,3 +180,16 @@ def test_an_applied_agent_shows_how_long_its_deployment_took():
     assert "t/b: updated" in lines  # no deployment waited for: no duration
     plan_mode = plan_lines(plan_of(applied, check=True, waits=waits))
     assert not any("deployed in" in line for line in plan_mode)  # check mode never claims a deployment
+
+
+def test_an_adopted_object_is_a_change_in_the_plan_and_its_totals():
+    applied = [res("vault_policy", "f--t--a", "t/a", "adopted", adoption="would adopt"),
+               res("consul_service_defaults", "f--t--a", "t/a", "adopted", kind="service-defaults",
+                   adoption="would adopt", differences=["Protocol: tcp -> http"])]
+    plan = plan_of(applied)
+    assert plan["changes"] is True  # drift detection (fail_on_changes) sees an adoption
+    lines = plan_lines(plan)
+    assert "  ~ vault policy f--t--a: would adopt" in lines
+    assert "  ~ consul service-defaults f--t--a: would adopt" in lines and "      Protocol: tcp -> http" in lines
+    assert "Vault: 0 to add, 1 to change, 0 to destroy (0 unchanged)." in lines
+    assert "  ~ vault policy f--t--a: adopted" in plan_lines(plan_of(applied, check=False))
