@@ -9,6 +9,10 @@ trap 'rm -rf "$WORK"' EXIT
 
 "$BIN/ansible-galaxy" collection build --force --output-path "$WORK" . >/dev/null
 tarball="$(ls "$WORK"/agentfleet-hashistack-*.tar.gz)"
+# Test infrastructure (contract servers and other stand-ins) must never be shipped.
+if tar -tzf "$tarball" | grep -E '^tests/(support|unit|integration|hostile_specs|conformance)/' | head -3 | grep -q .; then
+  echo "doc-check: the tarball ships test infrastructure:"; tar -tzf "$tarball" | grep -E '^tests/' | head; exit 1
+fi
 ANSIBLE_COLLECTIONS_PATH="$WORK/collections" "$BIN/ansible-galaxy" collection install --force -p "$WORK/collections" "$tarball" >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$WORK/collections"
 printf "[defaults]\n" > "$WORK/ansible.cfg"
