@@ -49,4 +49,6 @@ class ActionModule(FleetAction):
                 results = sync.revoke(params["names"])
         except (VaultModuleError, ValueError) as exc:
             raise FleetActionFailed(str(exc))
-        return self.finish(results, down=client.down)
+        # A plan (check mode) goes on past a refused object, so every backend is planned;
+        # the report still fails the play afterwards. A backend that is down stops it.
+        return self.finish(results, fail=not self.check or bool(client.down), down=client.down)

@@ -98,6 +98,16 @@ def test_adopt_check_mode_then_apply_then_unchanged_and_never_another_fleets(sta
     assert vault["outcome"] == "failed" and vault["msg"].endswith(HINT), vault
     assert vault_policy(stack, policy_name) == handmade
 
+    # A plan (check mode, no switch) goes on past the refused Vault policy: the Consul
+    # conflict and the Nomad jobs are planned in the same run, then the play fails.
+    plan = run_fleet(spec, tmp_path / "plan-refused", stack.env, check=True)
+    assert plan.rc != 0
+    assert by_object(plan, VAULT)[("vault_policy", policy_name)]["outcome"] == "failed"
+    consul = by_object(plan, CONSUL)[("consul_service_defaults", service)]
+    assert consul["outcome"] == "failed" and consul["msg"].endswith(HINT), consul
+    assert any(key[0] == "job" for key in by_object(plan, NOMAD)), "the Nomad phase was not planned"
+    assert vault_policy(stack, policy_name) == handmade and live_jobs(stack, "research") == {}
+
     # Check mode with the switch: "would adopt" in results and report; nothing written.
     # (The Vault phase passes, so the Consul and Nomad phases run and show theirs too.)
     check = run_fleet(spec, tmp_path / "check", stack.env, check=True, extra={"fleet_adopt": True})
