@@ -21,6 +21,7 @@ pytestmark = pytest.mark.integration
 
 _COUNTER = itertools.count()
 PLAYBOOK = "runbooks/tenant-offboard.yml"
+PREFLIGHT = "agentfleet.hashistack.agent_fleet : Check Nomad, Vault and Consul answer with the given tokens"
 PREVIEW = "List what was removed (check mode - what would be removed), per backend"
 
 
@@ -150,8 +151,9 @@ def test_offboard_refuses_when_a_backend_does_not_answer(stack, tmp_path):
     env = dict(stack.env, VAULT_ADDR="http://127.0.0.1:9")  # nothing listens on the discard port
     run = run_fleet(spec, tmp_path / "down", env, playbook=PLAYBOOK, extra={"tenant": "support"})
     assert run.rc != 0
-    assert "127.0.0.1:9" in run.result("Say why the offboarding stopped")["msg"] or \
-        "127.0.0.1:9" in json.dumps(run.results), run
+    msg = run.result(PREFLIGHT)["msg"]
+    assert "127.0.0.1:9" in msg and "VAULT_ADDR" in msg, msg
+    assert run.failed == [PREFLIGHT]  # stopped at the preflight, before the token scan and any write
     assert snapshot(stack) == before
     with pytest.raises(urllib.error.HTTPError):
         stack.nomad._api("GET", "/v1/namespace/nope-%s" % stack.fleet)
