@@ -10,9 +10,14 @@ deletes its namespace, Nomad ACL policy, Vault policies and JWT roles and Consul
 import copy
 import itertools
 import json
+import time
 import urllib.error
 
+import hvac
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.integration.fleet_apply.conftest import Stack
 from tests.integration.fleet_apply.helpers import run_fleet
@@ -48,6 +53,38 @@ def without_references_to(spec, tenant):
     return spec
 
 
+def workload_tokens(stack, agents):
+    """Log in through the fleet's JWT roles as Nomad workloads would ({(tenant, agent): token}).
+    The mount is given a local public key (as Nomad's JWKS would provide) and each identity
+    carries the claims the roles bind (render_vault: nomad_namespace, nomad_job_id, aud)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    client = stack.openbao.client()
+    client.auth.jwt.configure(jwt_validation_pubkeys=[pem], path=stack.jwt_mount)
+    out = {}
+    for tenant, name in agents:
+        now = int(time.time())
+        identity = jwt.encode({"aud": "vault.io", "iat": now, "nbf": now, "exp": now + 300,
+                               "sub": "global:%s:%s:%s:agent:default" % (tenant, name, name),
+                               "nomad_namespace": tenant, "nomad_job_id": name, "nomad_task": name},
+                              key, algorithm="RS256")
+        login = client.auth.jwt.jwt_login(role="%s--%s--%s" % (stack.fleet, tenant, name), jwt=identity,
+                                          path=stack.jwt_mount)
+        out[(tenant, name)] = login["auth"]["client_token"]
+    return out
+
+
+def token_alive(stack, token):
+    """The token still exists (looked up with the root token, so a token whose policies were
+    deleted still counts: only a revocation makes it disappear)."""
+    try:
+        stack.openbao.client().auth.token.lookup(token)
+    except (hvac.exceptions.Forbidden, hvac.exceptions.InvalidRequest):
+        return False
+    return True
+
+
 def snapshot(stack):
     """Everything the fleet owns, read straight from the servers (not through the collection)."""
     nomad = stack.nomad
@@ -77,7 +114,7 @@ def of_tenant(snap, fleet, tenant):
     """The part of a snapshot that belongs to ``tenant`` (by the fleet's naming)."""
     prefix = "%s--%s" % (fleet, tenant)
     return {
-        "jobs": {jid: v for jid, v in snap["jobs"][tenant].items()},
+        "jobs": dict(snap["jobs"][tenant]),
         "namespace": snap["namespaces"].get(tenant),
         "nomad_acl": {k: v for k, v in snap["nomad_acl"].items() if k == prefix or k.startswith(prefix + "--")},
         "vault_policies": {k: v for k, v in snap["vault_policies"].items() if k.startswith(prefix + "--")},
@@ -94,6 +131,9 @@ def test_offboard_refused_then_preview_then_removed_and_rerun_is_a_no_op(stack, 
     agents = [a["name"] for a in spec["tenants"]["support"]["agents"]]
     assert sorted(support["jobs"]) == sorted(agents) and support["namespace"] is not None
     assert support["vault_policies"] and support["vault_roles"] and support["consul"] and support["nomad_acl"]
+
+    tokens = workload_tokens(stack, [("support", "triage"), ("research", "retriever")])
+    assert all(token_alive(stack, t) for t in tokens.values())
 
     # Research still calls support/triage: refused at validation, naming the path; nothing changed.
     refused = run_fleet(spec, tmp_path / "refused", stack.env, playbook=PLAYBOOK, extra={"tenant": "support"})
@@ -119,12 +159,16 @@ def test_offboard_refused_then_preview_then_removed_and_rerun_is_a_no_op(stack, 
         ["vault_policy %s" % p for p in support["vault_policies"]]
         + ["vault_jwt_role %s" % r for r in support["vault_roles"]])
     assert sorted(n.split(" ", 1)[1] for n in preview["consul"]) == sorted(name for _kind, name in support["consul"])
+    assert preview["vault_tokens_revoked"] == 1  # support/triage's login; research's is not this tenant's
     assert snapshot(stack) == before
+    assert all(token_alive(stack, t) for t in tokens.values())
 
     # For real.
     run = run_fleet(ready, tmp_path / "real", stack.env, playbook=PLAYBOOK, extra={"tenant": "support"})
     assert run.rc == 0, run
     assert run.result(PREVIEW)["msg"]["check_mode"] is False
+    assert not token_alive(stack, tokens[("support", "triage")])
+    assert token_alive(stack, tokens[("research", "retriever")])
     after = snapshot(stack)
     gone = of_tenant(after, fleet, "support")
     assert all(stop for stop, _index in gone["jobs"].values())  # stopped (kept by Nomad until GC)
@@ -141,6 +185,7 @@ def test_offboard_refused_then_preview_then_removed_and_rerun_is_a_no_op(stack, 
     assert again.rc == 0, again
     assert again.changed == [], again.changed
     assert again.result(PREVIEW)["msg"]["nomad"] == [] and again.result(PREVIEW)["msg"]["vault"] == []
+    assert again.result(PREVIEW)["msg"]["vault_tokens_revoked"] == 0
     assert snapshot(stack) == after
 
 
