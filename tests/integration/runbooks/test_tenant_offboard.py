@@ -4,8 +4,10 @@ servers and a real OpenBao (the fixtures of tests/integration/fleet_apply).
 The example fleet is applied; offboarding tenant ``support`` while another tenant still names
 it is refused before any write; with those references taken out of the spec, check mode lists
 every object of ``support`` per backend and changes nothing; the real run stops its jobs and
-deletes its namespace, Nomad ACL policy, Vault policies and JWT roles and Consul entries; every
-``research`` object is byte-for-byte the same as before; a re-run changes nothing.
+deletes its namespace, Nomad ACL policy, Vault policies and JWT roles and Consul entries and
+revokes the Vault tokens its workloads logged in with; every ``research`` object (and token) is
+the same as before; no token shows in -vvv output; a re-run changes nothing; a backend that does
+not answer stops the run at the preflight.
 """
 import copy
 import itertools
@@ -162,6 +164,15 @@ def test_offboard_refused_then_preview_then_removed_and_rerun_is_a_no_op(stack, 
     assert preview["vault_tokens_revoked"] == 1  # support/triage's login; research's is not this tenant's
     assert snapshot(stack) == before
     assert all(token_alive(stack, t) for t in tokens.values())
+
+    # -vvv (check mode): no Vault, Nomad or Consul token and no workload token in the output.
+    loud = run_fleet(ready, tmp_path / "vvv", stack.env, playbook=PLAYBOOK, check=True,
+                     extra={"tenant": "support"}, callback="default", verbosity=3)
+    assert loud.rc == 0, loud
+    assert "vault_tokens_revoked" in loud.output
+    for secret in [stack.env["VAULT_TOKEN"], stack.env["NOMAD_TOKEN"], stack.env["CONSUL_HTTP_TOKEN"],
+                   *tokens.values()]:
+        assert secret and secret not in loud.output
 
     # For real.
     run = run_fleet(ready, tmp_path / "real", stack.env, playbook=PLAYBOOK, extra={"tenant": "support"})
