@@ -11,12 +11,15 @@ version_added: 0.2.0
 description:
   - Splits the root key into new unseal key shares (O(secret_shares), O(secret_threshold)) using the
     current keys from O(keys_file), then replaces O(keys_file) with the new keys.
-  - The rekey is started with verification required (C(PUT /sys/rekey/init)), the current keys are
-    submitted (C(PUT /sys/rekey/update) with the nonce), the new keys are written to O(keys_file)
+  - Uses the authenticated C(/sys/rotate/root) endpoints when the server has them (OpenBao 2.4 and later;
+    OpenBao 2.5 disables the old unauthenticated C(/sys/rekey) by default), else C(/sys/rekey) (Vault).
+    The steps are the same on both, written here for C(/sys/rotate/root).
+  - The rotation is started with verification required (C(/sys/rotate/root/init)), the current keys are
+    submitted (C(/sys/rotate/root/update) with the nonce), the new keys are written to O(keys_file)
     atomically with mode C(0600) while the old file is kept as C(<keys_file>.bak) (mode C(0600)),
-    then the new keys are read back from disk and proven to the server (C(PUT /sys/rekey/verify)).
+    then the new keys are read back from disk and proven to the server (C(/sys/rotate/root/verify)).
     Only then does the server switch to the new keys, and the backup is removed.
-  - On any failure the rekey is cancelled (C(DELETE /sys/rekey/init)) and the old file is put back,
+  - On any failure the rotation is cancelled (C(DELETE /sys/rotate/root/init)) and the old file is put back,
     so the old keys still unseal. Keys are never returned or logged.
   - When the server already has O(secret_shares)/O(secret_threshold) and O(keys_file) holds that many
     keys, nothing is done unless O(force=true).
@@ -24,6 +27,7 @@ extends_documentation_fragment:
   - agentfleet.hashistack.attributes.actiongroup_vault
   - agentfleet.hashistack.vault
   - agentfleet.hashistack.retries
+  - agentfleet.hashistack.vault.auth
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -62,7 +66,8 @@ options:
     type: bool
     default: false
 notes:
-  - Unauthenticated endpoints; the current unseal keys are the credential. Run against the active node.
+  - Needs a token allowed to use C(sys/rotate/root/*) (C(update), C(read), C(delete)), or C(sys/rekey/*) on Vault;
+    the current unseal keys are the second credential. Run against the active node.
   - The server must be unsealed and use Shamir unseal keys (not auto-unseal).
 seealso:
   - module: agentfleet.hashistack.vault_init
@@ -111,6 +116,7 @@ keys_file:
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors import VaultModuleError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.rekey import (
+    api_prefix,
     cancel,
     check_shape,
     current_keys,
@@ -138,7 +144,8 @@ def manage(module, client):
               "secret_shares": n_before, "secret_threshold": t_before, "keys_file": path}
     if (n_before, t_before) == (shares, threshold) and len(keys) == shares and not params["force"]:
         return result
-    pending = rekey_in_progress(client)
+    prefix = api_prefix(client)
+    pending = rekey_in_progress(client, prefix)
     if pending.get("started") and not params["cancel_started"]:
         raise VaultModuleError(
             f"a rekey is already in progress on {client.url} (progress {pending.get('progress')}/"
@@ -150,8 +157,8 @@ def manage(module, client):
     if module.check_mode:
         return result
     if pending.get("started"):
-        cancel(client)
-    rekey(client, path, shares, threshold, t_before)
+        cancel(client, prefix)
+    rekey(client, prefix, path, shares, threshold, t_before)
     after = client.get("sys/seal-status", action="read seal status") or {}
     if (after.get("n"), after.get("t")) != (shares, threshold):
         raise VaultModuleError(f"after the rekey the server reports {after.get('n')} shares, "
@@ -167,7 +174,7 @@ def main():
         force=dict(type="bool", default=False),
         cancel_started=dict(type="bool", default=False),
     )
-    VaultModule(spec, auth=False).run(manage)
+    VaultModule(spec).run(manage)
 
 
 if __name__ == "__main__":

@@ -1,23 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Rekey the unseal keys of a Shamir-sealed Vault/OpenBao server. Plain Python.
+"""Rekey (rotate) the unseal keys of a Shamir-sealed Vault/OpenBao server. Plain Python.
 
-``rekey(client, keys_file, shares, threshold)`` runs the server's rekey with
-verification (API docs "/sys/rekey" and "/sys/rekey/verify"; OpenBao vault/rekey.go
-Core.RekeyInit / RekeyUpdate / RekeyVerify): the new keys only replace the old ones once
-a threshold of the NEW keys has been sent back to ``sys/rekey/verify``. Steps:
+``rekey(client, prefix, keys_file, shares, threshold, old_threshold)`` runs the server's
+rotation with verification, where ``prefix`` is ``api_prefix(client)``: the authenticated
+``sys/rotate/root`` endpoints (OpenBao >= 2.4, API docs "/sys/rotate/(root|recovery)/init,
+update, verify"; they replace ``sys/rekey``, which OpenBao >= 2.5 disables by default:
+listener ``disable_unauthed_rekey_endpoints``), else ``sys/rekey`` (Vault; API docs
+"/sys/rekey"). Either way the new keys only replace the old ones once a threshold of the
+NEW keys has been sent back to ``<prefix>/verify``. Steps:
 
-1. ``PUT sys/rekey/init`` {secret_shares, secret_threshold, require_verification: true}
-   -> a nonce;
-2. ``PUT sys/rekey/update`` {key, nonce} with the current keys until ``complete``;
+1. ``<prefix>/init`` {secret_shares, secret_threshold, require_verification: true} -> nonce;
+2. ``<prefix>/update`` {key, nonce} with the current keys until ``complete``;
 3. the old keys file is copied to ``<keys_file>.bak`` (0600), the new keys are written to
    ``keys_file`` (one atomic writer, 0600) and read back from disk;
-4. ``PUT sys/rekey/verify`` {key, nonce: verification_nonce} with the keys read back until
+4. ``<prefix>/verify`` {key, nonce: verification_nonce} with the keys read back until
    ``complete``: only now does the server switch to the new keys;
 5. the backup is removed.
 
-On any failure before step 4 completes the rekey is cancelled (``DELETE sys/rekey/init``:
+On any failure before step 4 completes the rotation is cancelled (``DELETE <prefix>/init``:
 the old keys stay valid) and the old file is put back, so the file on disk always opens
 the server. Key values never appear in an error message.
 """
@@ -62,27 +64,42 @@ def current_keys(keys_file, threshold):
     return keys
 
 
-def rekey_in_progress(client):
-    """The server's rekey status dict (``started``, ``nonce``, ``progress``, ...)."""
-    return client.get("sys/rekey/init", action="read the rekey status") or {}
+ROTATE = "sys/rotate/root"
+REKEY = "sys/rekey"
 
 
-def cancel(client):
-    """Cancel a started rekey; the old keys stay valid (DELETE sys/rekey/init)."""
-    client.delete("sys/rekey/init", action="cancel the rekey")
+def _data(body):
+    """The answer fields: ``sys/rotate`` wraps them in ``data``, ``sys/rekey`` does not."""
+    body = body or {}
+    return body.get("data") if isinstance(body.get("data"), dict) else body
+
+
+def api_prefix(client):
+    """``sys/rotate/root`` when the server has it (OpenBao >= 2.4), else ``sys/rekey``."""
+    return ROTATE if client.get(f"{ROTATE}/init", action="read the key rotation status") is not None else REKEY
+
+
+def rekey_in_progress(client, prefix):
+    """The server's rotation status dict (``started``, ``nonce``, ``progress``, ...)."""
+    return _data(client.get(f"{prefix}/init", action="read the key rotation status"))
+
+
+def cancel(client, prefix):
+    """Cancel a started rotation; the old keys stay valid (DELETE <prefix>/init)."""
+    client.delete(f"{prefix}/init", action="cancel the key rotation")
 
 
 def _submit(client, path, keys, nonce, action):
     answer = {}
     for key in keys:
-        answer = client.put(path, {"key": key, "nonce": nonce}, action=action) or {}
+        answer = _data(client.put(path, {"key": key, "nonce": nonce}, action=action))
         if answer.get("complete"):
             return answer
     raise VaultModuleError(f"{action}: not complete after {len(keys)} key(s) "
                            f"(progress {answer.get('progress')}/{answer.get('required')})")
 
 
-def rekey(client, keys_file, shares, threshold, old_threshold):
+def rekey(client, prefix, keys_file, shares, threshold, old_threshold):
     """Rekey to ``shares``/``threshold`` and rewrite ``keys_file``; see the module docstring.
 
     Returns ``{"backup_removed": bool}``. Raises VaultModuleError (nothing changed on the
@@ -93,13 +110,13 @@ def rekey(client, keys_file, shares, threshold, old_threshold):
     backup = keys_file + ".bak"
     with open(keys_file, "rb") as handle:
         old_bytes = handle.read()
-    started = client.put("sys/rekey/init", {
+    started = _data(client.put(f"{prefix}/init", {
         "secret_shares": shares, "secret_threshold": threshold, "require_verification": True,
-    }, action="start the rekey") or {}
+    }, action="start the key rotation"))
     written = False
     try:
-        done = _submit(client, "sys/rekey/update", old_keys[:old_threshold], started.get("nonce"),
-                       "submit a current key to the rekey")
+        done = _submit(client, f"{prefix}/update", old_keys[:old_threshold], started.get("nonce"),
+                       "submit a current key to the key rotation")
         if not done.get("verification_required") or not done.get("verification_nonce"):
             raise VaultModuleError("the server did not hold the rekey for verification; refusing to continue")
         new_data = dict(old_data)
@@ -115,12 +132,12 @@ def rekey(client, keys_file, shares, threshold, old_threshold):
                 f"writing the new keys to {keys_file!r} failed ({getattr(exc, 'strerror', None) or exc})") from None
         if len(new_keys) != shares:
             raise VaultModuleError(f"keys_file {keys_file!r} read back holds {len(new_keys)} key(s), not {shares}")
-        _submit(client, "sys/rekey/verify", new_keys[:threshold], done["verification_nonce"],
+        _submit(client, f"{prefix}/verify", new_keys[:threshold], done["verification_nonce"],
                 "verify a new key")
     except VaultModuleError as exc:
         problems = [str(exc)]
         try:
-            cancel(client)
+            cancel(client, prefix)
         except VaultModuleError as cancel_exc:
             problems.append(f"cancelling the rekey also failed: {cancel_exc}")
         if written:

@@ -10,12 +10,13 @@ from tests.support.playbook import REPO, run_playbook
 RUNBOOKS = REPO / "playbooks" / "runbooks"
 
 
-def run_runbook(name, tmp_path, server, check=False, verbosity=0, callback="json", **extra):
-    """Run ``playbooks/runbooks/<name>.yml`` against ``server`` (one node) with ``extra`` vars."""
+def run_runbook(name, tmp_path, server, check=False, verbosity=0, callback="json", token=None, **extra):
+    """Run ``playbooks/runbooks/<name>.yml`` against ``server`` (one node) with ``extra`` vars;
+    ``token`` is given as VAULT_TOKEN."""
     extra_vars = {"vault_runbook_nodes": [server.addr], **extra}
     return run_playbook(f"- import_playbook: {RUNBOOKS / (name + '.yml')}\n", tmp_path=tmp_path,
                         check=check, verbosity=verbosity, callback=callback, extra_vars=extra_vars,
-                        env={"VAULT_ADDR": server.addr})
+                        env={"VAULT_ADDR": server.addr, "VAULT_TOKEN": token or ""})
 
 
 def init_server(server, tmp_path, shares, threshold):
