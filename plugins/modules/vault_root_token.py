@@ -52,6 +52,8 @@ options:
     type: bool
     default: false
 notes:
+  - OpenBao 2.5.3 and later disable the unauthenticated C(/sys/generate-root) endpoints unless the listener sets
+    C(disable_unauthed_generate_root_endpoints = false); the module says so when refused.
   - Revoke the token as soon as the emergency is over; it has every permission.
 seealso:
   - module: agentfleet.hashistack.vault_unseal
@@ -95,6 +97,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.keys_f
 )
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.rekey import current_keys
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.root_token import (
+    attempt_status,
     cancel,
     generate,
     read_token_file,
@@ -140,7 +143,7 @@ def present(module, client, result):
     result["changed"] = True
     if module.check_mode:
         return result
-    pending = client.get("sys/generate-root/attempt", action="read the root token generation status") or {}
+    pending = attempt_status(client)
     if pending.get("started") and module.params["cancel_started"]:
         cancel(client)
     token = generate(client, keys[:status.get("t", len(keys))])

@@ -34,6 +34,25 @@ def decode_token(encoded, otp):
     return bytes(a ^ b for a, b in zip(raw, pad)).decode()
 
 
+def attempt_status(client):
+    """The generate-root status dict (``started``, ``progress``, ``required``, ...).
+
+    OpenBao >= 2.5.3 refuses these unauthenticated endpoints unless the listener sets
+    ``disable_unauthed_generate_root_endpoints = false`` (API docs "/sys/generate-root");
+    that refusal becomes a message saying so.
+    """
+    try:
+        return client.get("sys/generate-root/attempt", action="read the root token generation status") or {}
+    except VaultModuleError as exc:
+        if "unsupported operation" not in str(exc):
+            raise
+        raise VaultModuleError(
+            f"{exc}: the server at {client.url} disables root token generation from unseal keys "
+            "(OpenBao 2.5.3 and later by default); set disable_unauthed_generate_root_endpoints = false "
+            "in its listener block for the time of the break-glass, or create a root token with "
+            "auth/token/create and a sudo token instead") from None
+
+
 def cancel(client):
     """Cancel a generate-root attempt (DELETE sys/generate-root/attempt)."""
     client.delete("sys/generate-root/attempt", action="cancel the root token generation")
@@ -41,7 +60,7 @@ def cancel(client):
 
 def generate(client, keys):
     """A new root token (str) from ``keys`` (at least the threshold); cancelled on failure."""
-    status = client.get("sys/generate-root/attempt", action="read the root token generation status") or {}
+    status = attempt_status(client)
     if status.get("started"):
         raise VaultModuleError(
             "a root token generation is already in progress on the server; finish it or cancel it "

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import hvac
 
+from tests.support.openbao import RaftServer
 from tests.support.playbook import REPO, run_playbook
 
 RUNBOOKS = REPO / "playbooks" / "runbooks"
@@ -50,3 +51,14 @@ def seal(server, root_token):
     wait_active(server)
     hvac.Client(url=server.addr, token=root_token).sys.seal()
     assert server.health()["sealed"] is True
+
+
+class BreakGlassRaftServer(RaftServer):
+    """A raft server whose listener allows root token generation from unseal keys
+    (OpenBao >= 2.5.3 refuses it by default: ``disable_unauthed_generate_root_endpoints``)."""
+
+    def __init__(self, workdir):
+        super().__init__(workdir)
+        text = self.config_path.read_text()
+        self.config_path.write_text(text.replace(
+            "tls_disable = true", "tls_disable = true\n  disable_unauthed_generate_root_endpoints = false"))
