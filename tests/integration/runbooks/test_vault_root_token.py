@@ -73,7 +73,7 @@ def test_generate_use_and_revoke_a_root_token(break_glass_raft, tmp_path):
 
 
 def test_root_token_refusals(break_glass_raft, openbao_raft, tmp_path):
-    keys_file, _ = _unsealed(break_glass_raft, tmp_path / "bg", 3, 2)
+    keys_file, _data = _unsealed(break_glass_raft, tmp_path / "bg", 3, 2)
     few = tmp_path / "few.json"
     few.write_text(json.dumps({"keys_base64": json.loads(keys_file.read_text())["keys_base64"][:1]}))
     os.chmod(few, 0o600)
@@ -86,7 +86,7 @@ def test_root_token_refusals(break_glass_raft, openbao_raft, tmp_path):
     assert run.rc != 0 and "must be present or revoked" in run.output
 
     # The default OpenBao listener refuses generate-root: the message says how to allow it.
-    plain_keys, _ = _unsealed(openbao_raft, tmp_path / "plain", 1, 1)
+    plain_keys, _plain = _unsealed(openbao_raft, tmp_path / "plain", 1, 1)
     run = run_runbook("vault-root-token", tmp_path / "refused", openbao_raft, vault_keys_file=str(plain_keys),
                       vault_root_token_file=str(token_file))
     assert run.rc != 0 and "disable_unauthed_generate_root_endpoints = false" in run.output
