@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 agentfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The unseal-keys file written by vault_init and read by vault_unseal. Plain Python.
+"""The unseal-keys file written by vault_init (and vault_rekey), read by vault_unseal. Plain Python.
 
 JSON ``{"keys": [...], "keys_base64": [...], "root_token": "...", ...}`` with mode 0600,
 written atomically (temp file in the same directory, fsync, rename) so a reader never
@@ -39,8 +39,8 @@ def write_keys_file(path, data):
     write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode=MODE)
 
 
-def read_unseal_keys(path):
-    """Return the unseal keys from a keys file (``keys_base64`` preferred, else ``keys``)."""
+def read_keys_file(path):
+    """Return the whole keys file as a dict, after checking it is owner-only (0600/0400)."""
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -58,6 +58,12 @@ def read_unseal_keys(path):
         raise KeysFileError(f"keys_file {path!r}: cannot read ({exc.strerror})") from None
     if not isinstance(data, dict):
         raise KeysFileError(f"keys_file {path!r}: expected a JSON object with 'keys_base64' or 'keys'")
+    return data
+
+
+def read_unseal_keys(path):
+    """Return the unseal keys from a keys file (``keys_base64`` preferred, else ``keys``)."""
+    data = read_keys_file(path)
     for field in ("keys_base64", "keys"):
         keys = data.get(field)
         if keys:
