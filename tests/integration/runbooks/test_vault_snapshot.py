@@ -55,6 +55,11 @@ def _run(playbook, tmp_path, server, token, **kwargs):
                         env={"VAULT_ADDR": server.addr, "VAULT_TOKEN": token}, **kwargs)
 
 
+def _sealed(server):
+    """The seal-status answer's ``sealed`` (None while the server answers something else)."""
+    return requests.get(f"{server.addr}/v1/sys/seal-status", timeout=5).json().get("sealed")
+
+
 def _debug_msg(run, name):
     return run.result(name)["msg"]
 
@@ -115,7 +120,7 @@ def test_snapshot_then_restore_brings_a_deleted_secret_back(raft_vault, tmp_path
                extra_vars={"snapshot_file": str(snap), "confirm_restore": cluster})
     assert run.rc == 0, run
     assert token not in run.output
-    _wait(lambda: server.health().get("sealed") is False, "sealed after the restore", timeout=30)
+    _wait(lambda: _sealed(server) is False, "sealed after the restore", timeout=30)
     value = kv.read_secret_version("rb/snap", mount_point="secret", raise_on_deleted_version=True)
     assert value["data"]["data"] == {"value": "before-the-snapshot"}
 
@@ -148,3 +153,38 @@ def test_refuses_missing_file_and_sealed_cluster(raft_vault, tmp_path):
     assert "refusing to take a snapshot" in run.output and "is sealed" in run.output, run
     assert not snapdir.exists()
     assert token not in run.output
+
+
+def test_snapshot_of_another_cluster_needs_force(raft_vault, tmp_path):
+    server, token, _key = raft_vault
+    other = RaftServer(tmp_path / "other").start()
+    try:
+        init = hvac.Client(url=other.addr).sys.initialize(secret_shares=1, secret_threshold=1)
+        hvac.Client(url=other.addr).sys.submit_unseal_key(init["keys"][0])
+        other_token = init["root_token"]
+        _wait(lambda: _autopilot_healthy(other, other_token), "other cluster never healthy")
+        snapdir = tmp_path / "snaps"
+        run = _run(SNAPSHOT, tmp_path / "save", other, other_token, extra_vars={"snapshot_dir": str(snapdir)})
+        assert run.rc == 0, run
+        (snap,) = snapdir.iterdir()
+        cluster = server.health()["cluster_name"]
+
+        # The server refuses it (its keyring differs); the runbook shows the server's reason.
+        run = _run(RESTORE, tmp_path / "plain", server, token,
+                   extra_vars={"snapshot_file": str(snap), "confirm_restore": cluster})
+        assert run.rc != 0
+        assert "use the snapshot-force API" in run.output, run
+        assert _sealed(server) is False
+
+        # force_restore accepts it; the cluster then seals itself (the other keyring applies).
+        run = _run(RESTORE, tmp_path / "force", server, token, verbosity=3, callback="default",
+                   extra_vars={"snapshot_file": str(snap), "confirm_restore": cluster, "force_restore": True})
+        assert run.rc == 0, run
+        assert token not in run.output and other_token not in run.output
+        assert "Forced restore done" in run.output
+        _wait(lambda: _sealed(server) is True, "not sealed after a forced restore", timeout=30)
+        client = hvac.Client(url=server.addr)
+        client.sys.submit_unseal_key(init["keys"][0])
+        _wait(lambda: _sealed(server) is False, "the other cluster's key did not unseal it", timeout=30)
+    finally:
+        other.stop()
