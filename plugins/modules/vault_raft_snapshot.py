@@ -37,8 +37,8 @@ attributes:
   diff_mode:
     support: none
   idempotent:
+    description: Each run saves a new snapshot or restores the file again.
     support: none
-    details: Each run saves a new snapshot or restores the file again.
   platform:
     platforms: posix
 options:

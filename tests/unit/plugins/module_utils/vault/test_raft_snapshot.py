@@ -30,9 +30,9 @@ class FakeClient:
         return self.answers[path]
 
 
-def _client(seal=UNSEALED, leader=LEADER, autopilot=HEALTHY):
-    return FakeClient({"sys/seal-status": seal, "sys/leader": leader,
-                       "sys/storage/raft/autopilot/state": autopilot})
+def _client(seal=None, leader=None, autopilot=None):
+    return FakeClient({"sys/seal-status": seal or UNSEALED, "sys/leader": leader or LEADER,
+                       "sys/storage/raft/autopilot/state": autopilot or HEALTHY})
 
 
 def test_healthy_cluster_has_no_problems():
