@@ -56,8 +56,12 @@ def _run(playbook, tmp_path, server, token, **kwargs):
 
 
 def _sealed(server):
-    """The seal-status answer's ``sealed`` (None while the server answers something else)."""
-    return requests.get(f"{server.addr}/v1/sys/seal-status", timeout=5).json().get("sealed")
+    """The seal-status answer's ``sealed``; None while the server answers something else or
+    nothing in time (it can stall a few seconds while it seals itself after a forced restore)."""
+    try:
+        return requests.get(f"{server.addr}/v1/sys/seal-status", timeout=5).json().get("sealed")
+    except (requests.RequestException, ValueError):
+        return None
 
 
 def _debug_msg(run, name):
