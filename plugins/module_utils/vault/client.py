@@ -5,7 +5,8 @@
 
 Its options (argspec, env fallbacks) are in ``_module.py``, paired with the
 ``agentfleet.hashistack.vault`` doc fragment.
-All calls go through ``VaultClient.get/post/put/delete/list`` on the shared bounded
+All calls go through ``VaultClient.get/post/put/delete/list`` (and ``get_bytes`` /
+``post_bytes`` for binary bodies such as raft snapshots) on the shared bounded
 session (``module_utils/_http.py``: one retry policy, a deadline per call as a whole,
 fast-fail) and translate hvac errors into ``VaultModuleError`` with a clear message
 (the backend's public error, importable from here as ``NomadError`` and ``ConsulError``
@@ -27,6 +28,7 @@ from ansible_collections.agentfleet.hashistack.plugins.module_utils.vault.errors
 HVAC_IMPORT_ERROR = None
 try:
     import hvac
+    import hvac.adapters
     import hvac.exceptions
     import requests
 except ImportError:  # pragma: no cover - exercised by ansible-test sanity only
@@ -148,3 +150,17 @@ class VaultClient:
     def delete(self, path, action=None):
         return self._body(self._call(action or f"delete {path}", self.hvac.adapter.delete,
                                      f"/v1/{path.lstrip('/')}"))
+
+    def get_bytes(self, path, action=None):
+        """GET /v1/<path> whose answer is not JSON (a raft snapshot): the body as bytes.
+
+        The whole body is read inside the call, so ``timeout`` bounds the download too.
+        """
+        raw = hvac.adapters.RawAdapter.from_adapter(self.hvac.adapter)  # same session and token
+        response = self._call(action or f"read {path}", raw.get, f"/v1/{path.lstrip('/')}", stream=False)
+        return response.content
+
+    def post_bytes(self, path, data, action=None):
+        """POST /v1/<path> with a binary body (bytes); never repeated once sent."""
+        return self._body(self._call(action or f"write {path}", self.hvac.adapter.post,
+                                     f"/v1/{path.lstrip('/')}", idempotent=False, data=data))
