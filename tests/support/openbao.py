@@ -82,6 +82,17 @@ class _Server:
     def health(self):
         return requests.get(f"{self.addr}/v1/sys/health", timeout=5).json()
 
+    def wait_active(self, timeout=30):
+        """Wait (at most ``timeout`` s) until this node is initialised, unsealed and active;
+        returns its ``sys/health``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            health = self.health()
+            if health.get("initialized") and not health.get("sealed") and not health.get("standby"):
+                return health
+            time.sleep(0.2)
+        raise TimeoutError(f"server not active: {self.health()}")
+
 
 class DevServer(_Server):
     """A dev-mode server: unsealed, root token ``ROOT_TOKEN``, KV v2 at secret/."""

@@ -1,6 +1,5 @@
 """Helpers for the Vault/OpenBao key runbook tests: an initialised raft server, runbook runs."""
 import json
-import time
 from pathlib import Path
 
 import hvac
@@ -37,18 +36,8 @@ def secrets_of(keys_file):
     return data.get("keys", []) + data.get("keys_base64", []) + [data["root_token"]]
 
 
-def wait_active(server, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        health = server.health()
-        if health.get("initialized") and not health.get("sealed") and not health.get("standby"):
-            return health
-        time.sleep(0.2)
-    raise TimeoutError(f"server not active: {server.health()}")
-
-
 def seal(server, root_token):
-    wait_active(server)
+    server.wait_active()
     hvac.Client(url=server.addr, token=root_token).sys.seal()
     assert server.health()["sealed"] is True
 

@@ -3,7 +3,6 @@ import base64
 import json
 import os
 import stat
-import time
 
 import hvac
 import pytest
@@ -12,16 +11,6 @@ from tests.integration.vault.conftest import assert_no_secret
 from tests.support.playbook import run_playbook
 
 pytestmark = pytest.mark.integration
-
-
-def _wait_active(server, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        health = server.health()
-        if health.get("initialized") and not health.get("sealed") and not health.get("standby"):
-            return health
-        time.sleep(0.2)
-    raise TimeoutError(f"server not active: {server.health()}")
 
 
 def _secrets(keys_file):
@@ -75,7 +64,7 @@ def test_init_once_then_unseal_idempotently(openbao_raft, tmp_path):
     assert not [p for p in dest.parent.iterdir() if p.name != "init.json"], "temp file left behind"
 
     # Seal with the root token, then: unseal in check mode changes nothing; keys list unseals.
-    _wait_active(openbao_raft)
+    openbao_raft.wait_active()
     before = dest.read_bytes()
     client = hvac.Client(url=openbao_raft.addr, token=data["root_token"])
     client.sys.seal()
