@@ -14,13 +14,24 @@ COMPAT_CORES ?= 2.17 2.18
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-compat test-molecule \
+        test-backends \
         build doc-check bench freeze clean schema picture demo
 
 setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
 	bash scripts/setup.sh
 
-test: clean-results lint sanity test-unit test-integration test-compat test-molecule  ## Everything, in order
+test: clean-results lint sanity test-unit  ## Everything: linters, sanity, unit, then two streams side by side
+	@echo "=== parallel: test-backends (integration, then compat) beside test-molecule; each stream's output is printed when it ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-backends test-molecule
 	@$(MAKE) --no-print-directory summary
+
+# The suites against OpenBao and the contract servers (one stream) run beside the Molecule
+# scenarios (the other): each keeps about one core busy, and the machines have two.
+test-backends:    ## test-integration then test-compat (both run even if the first fails)
+	@start=$$(date +%s); rc=0; \
+	$(MAKE) --no-print-directory test-integration || rc=1; \
+	$(MAKE) --no-print-directory test-compat || rc=1; \
+	echo "=== test-backends ended in $$(( $$(date +%s) - start )) s (rc=$$rc)"; exit $$rc
 
 clean-results:
 	rm -rf build/junit
