@@ -4,6 +4,7 @@ TLS from a test CA: leader election after bootstrap_expect, members, ACL bootstr
 with another gossip key refused. No Molecule, no Docker: agents are local processes."""
 import base64
 import os
+import signal
 import ssl
 
 import pytest
@@ -83,6 +84,10 @@ def test_consul_cluster(tmp_path, test_ca, launch):
         assert {(m["Name"], m["Tags"]["role"], m["Status"]) for m in members} == {
             ("consul-1", "consul", 1), ("consul-2", "consul", 1), ("consul-3", "consul", 1),
             ("client-1", "node", 1)}
+    # agent tokens need agent:write (management here)
+    assert call(https[3], "PUT", "/v1/agent/token/agent", ctx, body={"Token": "t"})[0] == 403
+    assert call(https[3], "PUT", "/v1/agent/token/agent", ctx, token=secret,
+                body={"Token": "t"}) == (200, "")
     entry = {"Kind": "service-defaults", "Name": "web", "Protocol": "http"}
     assert call(https[3], "PUT", "/v1/config", ctx, token=secret, body=entry) == (200, True)
     status, read = call(https[2], "GET", "/v1/config/service-defaults/web", ctx, token=secret)
@@ -106,6 +111,11 @@ def test_consul_cluster(tmp_path, test_ca, launch):
     assert "No installed keys could decrypt the message" in agents[0].logs()
     status, members = call(https[0], "GET", "/v1/agent/members", ctx, token=secret)
     assert "consul-0" not in {m["Name"] for m in members}
+
+    # SIGHUP re-reads the configuration and says so
+    agents[1].proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "agent: reloaded configuration" in agents[1].logs(), ELECTION_TIMEOUT_S,
+               "consul-2 to log the reload")
 
     # a restarted leader keeps the bootstrap state (persisted in data_dir)
     assert agents[0].stop() == 0

@@ -159,7 +159,8 @@ class Agent:
         return os.path.join(self.rt.data_dir, STATE_FILE)
 
     def prepare_data_dir(self):
-        """Create/check data_dir as the agent does; SystemExit(1) with the reason."""
+        """Create/check data_dir as the agent does; the persisted state, or None (logged)
+        when data_dir cannot be created or written."""
         path = self.rt.data_dir
         try:
             os.makedirs(path, exist_ok=True)
@@ -170,7 +171,7 @@ class Agent:
         except OSError as exc:
             log("ERROR", "agent: data_dir %s is not usable: %s" % (path, exc))
             sys.stderr.write("==> Error starting agent: data_dir %r: %s\n" % (path, exc.strerror))
-            raise SystemExit(1) from exc
+            return None
         try:
             with open(self._state_path(), encoding="utf-8") as handle:
                 return json.load(handle)
@@ -289,6 +290,8 @@ class Agent:
                 log("INFO", "raft: leader is %s" % name)
             else:
                 log("WARN", "raft: no cluster leader")
+        if name == self.rt.node_name and self.contract is not None:
+            self.product.on_membership(self)
         self.save_state()
 
     # -- HTTP forwarding --------------------------------------------------------
@@ -375,6 +378,8 @@ class Agent:
         for warning in self.rt.warnings:
             log("WARN", "agent: %s" % warning)
         persisted = self.prepare_data_dir()
+        if persisted is None:
+            return 1
         self.acl = persisted.get("acl") or self.acl
         me = self.product.member_entry(self.rt)
         self.membership = cluster.Membership(me, self.rt.bootstrap_expect if self.rt.server else 0,

@@ -102,6 +102,14 @@ class ConsulProduct:
         if token["SecretID"] not in acl.tokens:
             added = acl.add(management=True, secret=token["SecretID"])
             added.accessor = token["AccessorID"]
+            # read by the contract server's ACL token API where it has one
+            added.policy_links = [GLOBAL_MANAGEMENT]
+            added.meta = {k: token[k] for k in ("Description", "CreateTime", "CreateIndex",
+                                                 "ModifyIndex", "Hash") if k in token}
+
+    @staticmethod
+    def on_membership(agent):
+        del agent  # Consul's catalog of nodes is not modelled by the contract server
 
     # -- routes ------------------------------------------------------------------------
     def _allowed(self, agent, token):

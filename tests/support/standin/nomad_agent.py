@@ -103,7 +103,9 @@ class NomadProduct:
         return {"name": rt.node_name, "addr": rt.advertise_addr,
                 "port": rt.cluster_port if rt.server else 0,  # clients do not listen
                 "role": "server" if rt.server else "client", "dc": rt.datacenter,
-                "region": rt.region, "server_port": rt.ports["rpc"]}
+                "region": rt.region, "server_port": rt.ports["rpc"],
+                "http_port": rt.ports["http"],
+                "node_pool": (nomad_config.client_block(rt.raw).get("node_pool") or "default")}
 
     @staticmethod
     def start_contract(rt):
@@ -121,6 +123,39 @@ class NomadProduct:
             made.update({k: v for k, v in token.items() if not k.startswith("_")})
             st.tokens[made["AccessorID"]] = made
             st.secrets[made["SecretID"]] = made["AccessorID"]
+
+    @staticmethod
+    def on_membership(agent):
+        """On the leader: mirror the registered clients into the contract server's client
+        nodes (``/v1/nodes``) when it models them (``nodes.py``): ``ready`` while the
+        client heartbeats, ``down`` once it failed or left (nomad/node_endpoint.go
+        heartbeat TTL). The simulated ``sim-client-1`` is dropped: a stand-in cluster has
+        only its real clients."""
+        try:
+            from tests.support.nomad_api import nodes as nodes_mod
+        except ImportError:
+            return
+        st = agent.contract.server.state
+        make = getattr(nodes_mod, "_node", None)
+        if make is None or not isinstance(getattr(st, "nodes", None), dict):
+            return
+        clients = [m for m in agent.membership.table() if m["role"] == "client"]
+        with st.lock:
+            for node_id in [i for i, n in st.nodes.items() if n.get("_any_pool")]:
+                del st.nodes[node_id]
+            by_name = {n["Name"]: n for n in st.nodes.values()}
+            for member in clients:
+                node = by_name.get(member["name"])
+                if node is None:
+                    node = make(st, {"Name": member["name"],
+                                     "NodePool": member.get("node_pool") or "default"})
+                    node.update(Datacenter=member.get("dc", "dc1"), Address=member["addr"],
+                                HTTPAddr="%s:%d" % (member["addr"], member.get("http_port", 4646)),
+                                Version=NomadProduct.version)
+                    st.nodes[node["ID"]] = node
+                node["Status"] = "ready" if member["status"] == "alive" else "down"
+            if hasattr(st, "cond"):
+                st.cond.notify_all()
 
     @staticmethod
     def _allowed(agent, token):

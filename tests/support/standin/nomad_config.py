@@ -43,6 +43,11 @@ DURATION_KEYS = (  # config_parse.go ParseConfigFile tds
 )
 
 
+def client_block(raw):
+    """The merged ``client`` block."""
+    return _block(raw, "client")
+
+
 def _block(raw, name):
     merged = {}
     for item in blocks(raw.get(name)):
