@@ -3,6 +3,8 @@ TLS from a test CA: leader election after bootstrap_expect, members, ACL bootstr
 (also after a restart), anonymous denied, client certificates required on HTTPS, and a node
 with another gossip key refused. No Molecule, no Docker: agents are local processes."""
 import base64
+import http.client
+import json
 import os
 import signal
 import ssl
@@ -197,3 +199,34 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
     status, leader = nomad(rogue["ports"]["http"], "GET", "/v1/status/leader")
     assert (status, leader) == (200, "")
     assert os.path.exists(os.path.join(confs[0]["data_dir"], "standin-state.json"))
+
+
+def test_nomad_clients_become_nodes(tmp_path, launch):
+    """On the leader, registered clients are the contract server's client nodes (when it
+    models them: tests/support/nomad_api/nodes.py), ready while they heartbeat."""
+    pytest.importorskip("tests.support.nomad_api.nodes",
+                        reason="the Nomad contract server of this branch has no client nodes")
+    server = {"name": "nomad-1", "data_dir": str(tmp_path / "s-data"), "bind_addr": "127.0.0.1",
+              "ports": {"http": free_port(), "rpc": free_port(), "serf": free_port()},
+              "server": {"enabled": True, "bootstrap_expect": 1}}
+    client = {"name": "client-1", "data_dir": str(tmp_path / "c-data"), "bind_addr": "127.0.0.1",
+              "ports": {"http": free_port(), "rpc": free_port(), "serf": free_port()},
+              "client": {"enabled": True, "node_pool": "agents",
+                         "servers": ["127.0.0.1:%d" % server["ports"]["rpc"]]}}
+    launch("nomad", "nomad-1", server)
+    client_agent = launch("nomad", "client-1", client)
+
+    def nodes():
+        conn = http.client.HTTPConnection("127.0.0.1", server["ports"]["http"], timeout=5)
+        try:
+            conn.request("GET", "/v1/nodes")
+            resp = conn.getresponse()
+            return [(n["Name"], n["NodePool"], n["Status"]) for n in json.loads(resp.read())]
+        finally:
+            conn.close()
+
+    wait_until(lambda: nodes() == [("client-1", "agents", "ready")], ELECTION_TIMEOUT_S,
+               "client-1 registered as a ready node")
+    assert client_agent.stop() == 0
+    wait_until(lambda: nodes() == [("client-1", "agents", "down")], ELECTION_TIMEOUT_S,
+               "client-1 down after it stopped")
