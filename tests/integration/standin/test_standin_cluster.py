@@ -19,6 +19,11 @@ OTHER_KEY = base64.b64encode(bytes(range(1, 33))).decode()
 ELECTION_TIMEOUT_S = 10.0
 
 
+def _when(result, accept):
+    """``result`` when ``accept(result)``, else None (for wait_until)."""
+    return result if accept(result) else None
+
+
 def _consul_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
     cert = test_ca.issue(name, dns=("server.dc1.consul" if server else "client.dc1.consul",))
     ports = {"http": -1, "https": free_port(), "serf_lan": free_port(), "server": free_port(),
@@ -37,7 +42,7 @@ def _consul_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
 
 
 def test_consul_cluster(tmp_path, test_ca, launch):
-    serf = [free_port() for _ in range(3)]
+    serf = [free_port(), free_port(), free_port()]
     confs, certs = [], []
     for i in range(3):
         conf, cert = _consul_config(tmp_path, test_ca, "consul-%d" % (i + 1), True,
@@ -74,14 +79,14 @@ def test_consul_cluster(tmp_path, test_ca, launch):
     assert status == 200 and token["Policies"][0]["Name"] == "global-management"
     secret = token["SecretID"]
     status, text = call(https[3], "PUT", "/v1/acl/bootstrap", ctx)
-    assert (status, text) == (403, "Permission denied: ACL bootstrap no longer allowed "
-                                    "(reset index: 13)")
+    assert (status, text) == (
+        403, "Permission denied: ACL bootstrap no longer allowed (reset index: 13)")
     status, text = call(https[2], "GET", "/v1/config/service-defaults/web", ctx)
     assert status == 403
     for port in https:  # the token is replicated to every agent
         status, members = wait_until(
-            lambda port=port: (lambda r: r if r[0] == 200 and len(r[1]) == 4 else None)(
-                call(port, "GET", "/v1/agent/members", ctx, token=secret)),
+            lambda port=port: _when(call(port, "GET", "/v1/agent/members", ctx, token=secret),
+                                    lambda r: r[0] == 200 and len(r[1]) == 4),
             ELECTION_TIMEOUT_S, "members with the management token on %d" % port)
         assert {(m["Name"], m["Tags"]["role"], m["Status"]) for m in members} == {
             ("consul-1", "consul", 1), ("consul-2", "consul", 1), ("consul-3", "consul", 1),
@@ -105,8 +110,8 @@ def test_consul_cluster(tmp_path, test_ca, launch):
         call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
 
     # a node with another gossip key is refused, and says why
-    rogue, _ = _consul_config(tmp_path, test_ca, "consul-0", True, ["127.0.0.1:%d" % serf[0]],
-                              encrypt=OTHER_KEY)
+    rogue = _consul_config(tmp_path, test_ca, "consul-0", True, ["127.0.0.1:%d" % serf[0]],
+                              encrypt=OTHER_KEY)[0]
     rogue_agent = launch("consul", "consul-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue node to log the refusal")
@@ -148,11 +153,11 @@ def _nomad_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
 
 
 def test_nomad_cluster(tmp_path, test_ca, launch):
-    serf = [free_port() for _ in range(3)]
+    serf = [free_port(), free_port(), free_port()]
     confs = []
     for i in range(3):
-        conf, cert = _nomad_config(tmp_path, test_ca, "nomad-%d" % (i + 1), True,
-                                   ["127.0.0.1:%d" % p for j, p in enumerate(serf) if j != i])
+        conf = _nomad_config(tmp_path, test_ca, "nomad-%d" % (i + 1), True,
+                             ["127.0.0.1:%d" % p for j, p in enumerate(serf) if j != i])[0]
         conf["ports"]["serf"] = serf[i]
         confs.append(conf)
     client_conf, client_cert = _nomad_config(
@@ -179,8 +184,8 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
     secret = token["SecretID"]
     assert nomad(https[1], "GET", "/v1/jobs", token=secret) == (200, [])
     status, members = wait_until(
-        lambda: (lambda r: r if r[0] == 200 else None)(
-            nomad(https[2], "GET", "/v1/agent/members", token=secret)),
+        lambda: _when(nomad(https[2], "GET", "/v1/agent/members", token=secret),
+                      lambda r: r[0] == 200),
         ELECTION_TIMEOUT_S, "members readable with the replicated token")
     assert {(m["Name"], m["Status"]) for m in members["Members"]} == {
         ("nomad-1.global", "alive"), ("nomad-2.global", "alive"), ("nomad-3.global", "alive")}
@@ -189,8 +194,8 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
     with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
         call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
 
-    rogue, _ = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[0]],
-                             encrypt=OTHER_KEY)
+    rogue = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[0]],
+                             encrypt=OTHER_KEY)[0]
     rogue_agent = launch("nomad", "nomad-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue server to log the refusal")

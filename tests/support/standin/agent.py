@@ -353,7 +353,7 @@ class Agent:
         channels = [(self.rt.cluster_port, self.key, None)] if self.product.member_entry(
             self.rt)["port"] else []
         channels += self.product.extra_channels(self)
-        ports = [port for port, _, _ in channels]
+        ports = [channel[0] for channel in channels]
         for port, key, ctx in channels:
             srv = _ClusterServer((self.product.cluster_bind(self.rt), port), _ClusterHandler)
             srv.agent, srv.key, srv.ssl_context = self, key, ctx

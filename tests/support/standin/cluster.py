@@ -85,7 +85,7 @@ def split_addr(text, default_port):
     """``"host"``/``"host:port"``/``"[v6]:port"`` -> ``(host, port)``."""
     text = text.strip()
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, rest = text[1:].partition("]")[::2]
         return host, int(rest[1:]) if rest.startswith(":") else default_port
     if text.count(":") == 1:
         host, port = text.split(":")

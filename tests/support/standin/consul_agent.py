@@ -104,8 +104,8 @@ class ConsulProduct:
             added.accessor = token["AccessorID"]
             # read by the contract server's ACL token API where it has one
             added.policy_links = [GLOBAL_MANAGEMENT]
-            added.meta = {k: token[k] for k in ("Description", "CreateTime", "CreateIndex",
-                                                 "ModifyIndex", "Hash") if k in token}
+            keep = ("Description", "CreateTime", "CreateIndex", "ModifyIndex", "Hash")
+            added.meta = {k: token[k] for k in keep if k in token}
 
     @staticmethod
     def on_membership(agent):
@@ -152,7 +152,7 @@ class ConsulProduct:
             if method != "PUT":
                 return _text(405, "method %s not allowed" % method)
             if kind not in TOKEN_KINDS:
-                return _text(404, "Token %q is unknown" % kind)
+                return _text(404, 'Token "%s" is unknown' % kind)
             if not self._allowed(agent, token):
                 return _text(403, "Permission denied: token with AccessorID '%s' lacks permission "
                                   "'agent:write' on \"%s\"" % (_accessor(token), agent.rt.node_name))
