@@ -111,7 +111,7 @@ def test_consul_cluster(tmp_path, test_ca, launch):
 
     # a node with another gossip key is refused, and says why
     rogue = _consul_config(tmp_path, test_ca, "consul-0", True, ["127.0.0.1:%d" % serf[0]],
-                              encrypt=OTHER_KEY)[0]
+                           encrypt=OTHER_KEY)[0]
     rogue_agent = launch("consul", "consul-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue node to log the refusal")
@@ -195,7 +195,7 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
         call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
 
     rogue = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[0]],
-                             encrypt=OTHER_KEY)[0]
+                          encrypt=OTHER_KEY)[0]
     rogue_agent = launch("nomad", "nomad-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue server to log the refusal")
