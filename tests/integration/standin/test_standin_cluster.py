@@ -130,10 +130,14 @@ def test_consul_cluster(tmp_path, test_ca, launch):
                == (200, "127.0.0.1:%d" % confs[1]["ports"]["server"]),
                ELECTION_TIMEOUT_S, "consul-2 to take over")
     launch("consul", "consul-1", confs[0])
-    wait_until(lambda: call(https[0], "GET", "/v1/status/leader", ctx) == (200, leader_addr),
-               ELECTION_TIMEOUT_S, "consul-1 back as leader")
+    for port in https:  # every agent agrees again (no split brain after the restart)
+        wait_until(lambda port=port: call(port, "GET", "/v1/status/leader", ctx)
+                   == (200, leader_addr), ELECTION_TIMEOUT_S, "consul-1 back as leader on %d" % port)
     assert call(https[0], "PUT", "/v1/acl/bootstrap", ctx)[0] == 403
     assert call(https[0], "GET", "/v1/agent/self", ctx, token=secret)[0] == 200
+    # the leader's tables were replicated: the entry written before the restart is there
+    status, read = call(https[0], "GET", "/v1/config/service-defaults/web", ctx, token=secret)
+    assert status == 200 and read["Protocol"] == "http"
 
 
 def _nomad_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
@@ -164,8 +168,7 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
         tmp_path, test_ca, "client-1", False,
         ["127.0.0.1:%d" % c["ports"]["rpc"] for c in confs])
     ctx = test_ca.client_context(client_cert)
-    for conf in confs + [client_conf]:
-        launch("nomad", conf["name"], conf)
+    launched = {conf["name"]: launch("nomad", conf["name"], conf) for conf in confs + [client_conf]}
     https = [c["ports"]["http"] for c in confs + [client_conf]]
     leader_addr = "127.0.0.1:%d" % confs[0]["ports"]["rpc"]
 
@@ -194,12 +197,24 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
     with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
         call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
 
-    rogue = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[0]],
+    # a policy written through the leader survives the leader's stop (replicated tables)
+    policy = {"Name": "operators", "Rules": 'namespace "*" { policy = "read" }'}
+    assert nomad(https[3], "POST", "/v1/acl/policy/operators", token=secret, body=policy)[0] == 200
+    wait_until(lambda: nomad(https[2], "GET", "/v1/acl/policy/operators", token=secret)[0] == 200,
+               ELECTION_TIMEOUT_S, "the policy on a follower")
+    assert launched["nomad-1"].stop() == 0
+    wait_until(lambda: nomad(https[1], "GET", "/v1/status/leader")
+               == (200, "127.0.0.1:%d" % confs[1]["ports"]["rpc"]),
+               ELECTION_TIMEOUT_S, "nomad-2 to take over")
+    status, read = nomad(https[3], "GET", "/v1/acl/policy/operators", token=secret)
+    assert status == 200 and read["Rules"] == policy["Rules"]
+
+    rogue = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[1]],
                           encrypt=OTHER_KEY)[0]
     rogue_agent = launch("nomad", "nomad-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue server to log the refusal")
-    status, members = nomad(https[0], "GET", "/v1/agent/members", token=secret)
+    status, members = nomad(https[1], "GET", "/v1/agent/members", token=secret)
     assert "nomad-0.global" not in {m["Name"] for m in members["Members"]}
     status, leader = nomad(rogue["ports"]["http"], "GET", "/v1/status/leader")
     assert (status, leader) == (200, "")

@@ -19,7 +19,7 @@ import uuid
 
 from tests.support.consul_api.server import ConsulContractServer
 
-from . import consul_config
+from . import consul_config, replicate
 from .agent import now_rfc3339
 
 SECRET_KEYS = {"encrypt", "acl_token", "acl_agent_token", "acl_agent_master_token",
@@ -95,6 +95,14 @@ class ConsulProduct:
     @staticmethod
     def start_contract(rt):
         return _Contract(rt)
+
+    @staticmethod
+    def export_tables(contract):
+        return replicate.consul_export(contract.server)
+
+    @staticmethod
+    def import_tables(contract, tables):
+        replicate.consul_import(contract.server, tables)
 
     @staticmethod
     def install_token(contract, token):

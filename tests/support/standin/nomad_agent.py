@@ -14,7 +14,7 @@ import json
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
 from tests.support.nomad_api.server import NomadApiServer
 
-from . import nomad_config
+from . import nomad_config, replicate
 
 SECRET_KEYS = {"encrypt", "token", "replication_token", "circonus_api_token"}
 
@@ -110,6 +110,14 @@ class NomadProduct:
     @staticmethod
     def start_contract(rt):
         return _Contract(rt)
+
+    @staticmethod
+    def export_tables(contract):
+        return replicate.nomad_export(contract.server)
+
+    @staticmethod
+    def import_tables(contract, tables):
+        replicate.nomad_import(contract.server, tables)
 
     @staticmethod
     def install_token(contract, token):
