@@ -91,6 +91,14 @@ def test_consul_cluster(tmp_path, test_ca, launch):
         assert {(m["Name"], m["Tags"]["role"], m["Status"]) for m in members} == {
             ("consul-1", "consul", 1), ("consul-2", "consul", 1), ("consul-3", "consul", 1),
             ("client-1", "node", 1)}
+    # metrics: agent:read; Prometheus only with a retention time (not set here)
+    assert call(https[2], "GET", "/v1/agent/metrics", ctx)[0] == 403
+    status, gauges = call(https[2], "GET", "/v1/agent/metrics", ctx, token=secret)
+    assert status == 200 and {"Name": "consul.standin.leader", "Value": 0.0, "Labels": {}} in \
+        gauges["Gauges"]
+    assert call(https[2], "GET", "/v1/agent/metrics?format=prometheus", ctx, token=secret) == (
+        415, "Prometheus is not enabled since its retention time is not positive")
+
     # agent tokens need agent:write (management here)
     assert call(https[3], "PUT", "/v1/agent/token/agent", ctx, body={"Token": "t"})[0] == 403
     assert call(https[3], "PUT", "/v1/agent/token/agent", ctx, token=secret,
@@ -144,7 +152,7 @@ def _nomad_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
     cert = test_ca.issue(name, dns=("server.global.nomad" if server else "client.global.nomad",))
     conf = {"name": name, "data_dir": str(tmp_path / (name + "-data")), "bind_addr": "127.0.0.1",
             "ports": {"http": free_port(), "rpc": free_port(), "serf": free_port()},
-            "acl": {"enabled": True},
+            "acl": {"enabled": True}, "telemetry": {"prometheus_metrics": True},
             "tls": {"http": True, "rpc": True, "ca_file": test_ca.ca_file, "cert_file": cert[0],
                     "key_file": cert[1], "verify_server_hostname": True,
                     "verify_https_client": True}}
@@ -192,6 +200,8 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
         ELECTION_TIMEOUT_S, "members readable with the replicated token")
     assert {(m["Name"], m["Status"]) for m in members["Members"]} == {
         ("nomad-1.global", "alive"), ("nomad-2.global", "alive"), ("nomad-3.global", "alive")}
+    status, text = nomad(https[0], "GET", "/v1/metrics?format=prometheus")
+    assert status == 200 and "nomad_standin_leader 1.0" in text
     status, self_ = nomad(https[1], "GET", "/v1/agent/self", token=secret)
     assert self_["config"]["server"]["encrypt"] == "<redacted>"
     with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):

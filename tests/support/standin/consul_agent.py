@@ -19,7 +19,7 @@ import uuid
 
 from tests.support.consul_api.server import ConsulContractServer
 
-from . import consul_config, replicate
+from . import consul_config, metrics, replicate
 from .agent import now_rfc3339
 
 SECRET_KEYS = {"encrypt", "acl_token", "acl_agent_token", "acl_agent_master_token",
@@ -127,8 +127,15 @@ class ConsulProduct:
         return bool(token) and token in agent.management_secrets()
 
     def local_route(self, agent, method, path, query, token, body):
-        del query
         ms = agent.membership
+        if path == "/v1/agent/metrics":
+            if not self._allowed(agent, token):
+                return _text(403, "Permission denied: token with AccessorID '%s' lacks permission "
+                                  "'agent:read' on \"%s\"" % (_accessor(token), agent.rt.node_name))
+            return metrics.answer("consul", agent, query,
+                                  metrics.consul_prometheus_enabled(agent.rt.raw),
+                                  "Prometheus is not enabled since its retention time is not "
+                                  "positive")
         if path == "/v1/status/leader":
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")

@@ -14,7 +14,7 @@ import json
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
 from tests.support.nomad_api.server import NomadApiServer
 
-from . import nomad_config, replicate
+from . import metrics, nomad_config, replicate
 
 SECRET_KEYS = {"encrypt", "token", "replication_token", "circonus_api_token"}
 
@@ -172,8 +172,13 @@ class NomadProduct:
         return bool(token) and token in agent.management_secrets()
 
     def local_route(self, agent, method, path, query, token, body):
-        del method, query, body
+        del body
         ms = agent.membership
+        if path == "/v1/metrics":
+            if method != "GET":
+                return _text(405, "Invalid method")
+            enabled = bool(nomad_config.telemetry_block(agent.rt.raw).get("prometheus_metrics"))
+            return metrics.answer("nomad", agent, query, enabled, "Prometheus is not enabled")
         if path == "/v1/status/leader":
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
