@@ -8,8 +8,9 @@ and logged ("No installed keys could decrypt the message", the memberlist wordin
 
 Every ``GOSSIP_INTERVAL_S`` an agent sends its member table to its ``retry_join``/
 ``servers`` addresses and to every known member; tables merge by each member's own
-heartbeat counter; a member whose counter has not moved for ``FAILED_AFTER_S`` is
-``failed``; a graceful leave marks it ``left``. Servers: once ``bootstrap_expect`` servers
+heartbeat (wall-clock milliseconds, so it keeps growing across restarts); a member whose
+heartbeat has not moved for ``FAILED_AFTER_S`` is ``failed``; an agent that stops says so
+itself (``failed``, or ``left`` after a graceful leave). Servers: once ``bootstrap_expect`` servers
 are alive together the cluster is bootstrapped (persisted); afterwards a leader needs a
 majority of the persisted peer set alive, and is the alive server with the lowest name.
 """
