@@ -10,6 +10,7 @@ without ACLs, a second call 400 "ACL bootstrap already done (reset index: N)". E
 else is the leader's contract server (tests/support/nomad_api).
 """
 import json
+import uuid
 
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
 from tests.support.nomad_api.server import NomadApiServer
@@ -155,8 +156,11 @@ class NomadProduct:
             for member in clients:
                 node = by_name.get(member["name"])
                 if node is None:
+                    # a stable ID (the real client keeps its node ID in its data_dir), so
+                    # the node keeps its ID when leadership moves
+                    node_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "standin-node:" + member["name"]))
                     node = make(st, {"Name": member["name"],
-                                     "NodePool": member.get("node_pool") or "default"})
+                                     "NodePool": member.get("node_pool") or "default"}, node_id)
                     node.update(Datacenter=member.get("dc", "dc1"), Address=member["addr"],
                                 HTTPAddr="%s:%d" % (member["addr"], member.get("http_port", 4646)),
                                 Version=NomadProduct.version)
