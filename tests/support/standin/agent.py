@@ -50,6 +50,22 @@ def redact(obj, secret_keys):
     return obj
 
 
+def sd_notify(state):
+    """Tell systemd our state when it asked (``NOTIFY_SOCKET``), as the real agents do
+    for ``Type=notify`` units; nothing otherwise."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):
+        path = "\0" + path[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(path)
+            sock.sendall(state.encode())
+    except OSError as exc:
+        log("WARN", "agent: sd_notify failed: %s" % exc)
+
+
 class _TLSHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     ssl_context = None
@@ -483,6 +499,7 @@ class Agent:
         signal.signal(signal.SIGTERM, lambda *_: self.stop_event.set())
         signal.signal(signal.SIGINT, lambda *_: self.stop_event.set())
         signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload).start())
+        sd_notify("READY=1")
         log("INFO", "agent: %s stand-in started: node=%s server=%s (TEST INFRASTRUCTURE)"
             % (self.product.name, self.rt.node_name, self.rt.server))
         gossip = threading.Thread(target=self._gossip_loop, daemon=True, name="gossip")
@@ -490,6 +507,7 @@ class Agent:
         while not self.stop_event.wait(0.5):
             pass
         log("INFO", "agent: caught signal, shutting down")
+        sd_notify("STOPPING=1")
         self.stop_event.set()
         gossip.join(timeout=3)
         self.membership.leave("left" if self.rt.leave_on_terminate else "failed")
