@@ -1,0 +1,407 @@
+"""TEST INFRASTRUCTURE: the runtime shared by the stand-in ``consul`` and ``nomad`` agents.
+
+An ``Agent`` checks its data_dir like the real agent (created if missing; must be a
+writable directory), restores its persisted state (``<data_dir>/standin-state.json``: ACL
+bootstrap and membership), joins through ``cluster.py``, serves the HTTP API on the
+configured listeners (TLS, and client certificates when ``verify_incoming`` /
+``verify_https_client`` is on) and stops on SIGTERM/SIGINT; SIGHUP re-reads and re-checks
+the configuration and logs the result. Server agents run the product's contract server on
+an internal loopback port; API calls other than the agent-local endpoints are served by
+the leader's contract server (followers forward over the cluster port), so every server
+answers with the same data. Logs go to stderr (journald keeps them).
+"""
+import base64
+import datetime
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import StreamRequestHandler, ThreadingTCPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import cluster
+from .loader import ConfigError
+
+FORWARD_TIMEOUT_S = 30.0
+STATE_FILE = "standin-state.json"
+
+
+def log(level, msg):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    sys.stderr.write("%s [%s] %s\n" % (now, level.ljust(5), msg))
+    sys.stderr.flush()
+
+
+def redact(obj, secret_keys):
+    """A copy of ``obj`` with the values of secret keys replaced by ``"<redacted>"``."""
+    if isinstance(obj, dict):
+        return {k: ("<redacted>" if k in secret_keys and v not in (None, "") else
+                    redact(v, secret_keys)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [redact(v, secret_keys) for v in obj]
+    return obj
+
+
+class _TLSHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    ssl_context = None
+
+    def finish_request(self, request, client_address):
+        request.settimeout(10.0)
+        if self.ssl_context is not None:
+            try:
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as exc:
+                log("WARN", "http: TLS handshake error from %s: %s" % (client_address[0], exc))
+                return
+        super().finish_request(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _handle(self):
+        agent = self.server.agent
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        token = agent.product.token(self.headers, query)
+        try:
+            result = agent.product.local_route(agent, self.command, url.path, query, token, body)
+            if result is None:
+                result = agent.forward(self.command, self.path, dict(self.headers.items()), body)
+        except Exception as exc:  # a stand-in bug: answer 500 and log it
+            log("ERROR", "http: %s %s: %s: %s" % (self.command, url.path, type(exc).__name__, exc))
+            result = (500, {"Content-Type": "text/plain"}, ("stand-in error: %s" % exc).encode())
+        status, headers, payload = result
+        self.send_response(status)
+        for key, value in headers.items():
+            if key.lower() not in ("content-length", "connection", "transfer-encoding", "date",
+                                   "server"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
+
+
+class _ClusterHandler(StreamRequestHandler):
+    timeout = cluster.IO_TIMEOUT_S * 5
+
+    def handle(self):
+        agent = self.server.agent
+        line = self.rfile.readline(cluster.MAX_MESSAGE)
+        if not line:
+            return
+        try:
+            msg = cluster.unseal(agent.key, line.decode())
+        except cluster.Refused as exc:
+            log("ERROR", "memberlist: failed to receive from=%s:%d: %s"
+                % (self.client_address[0], self.client_address[1], exc))
+            return  # close without an answer: the sender cannot authenticate us either
+        answer = agent.on_message(msg)
+        self.wfile.write(cluster.seal(agent.key, answer))
+
+
+class _ClusterServer(ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class Agent:
+    """One running stand-in agent; ``product`` supplies the API-specific parts."""
+
+    def __init__(self, rt, product, config_paths):
+        self.rt = rt
+        self.product = product
+        self.config_paths = config_paths
+        self.key = cluster.gossip_key_bytes(rt.encrypt) if rt.encrypt else None
+        self.stop_event = threading.Event()
+        self.lock = threading.RLock()
+        self.acl = {"index": 0, "token": None}
+        self.contract = None
+        self.http_servers = []
+        self.cluster_servers = []
+        self.membership = None
+        self.agent_tokens = {}
+        self.product_version = getattr(product, "version", "0.0.0")
+
+    # -- state ----------------------------------------------------------------
+    def _state_path(self):
+        return os.path.join(self.rt.data_dir, STATE_FILE)
+
+    def prepare_data_dir(self):
+        """Create/check data_dir as the agent does; SystemExit(1) with the reason."""
+        path = self.rt.data_dir
+        try:
+            os.makedirs(path, exist_ok=True)
+            probe = os.path.join(path, ".standin-write-check")
+            with open(probe, "w", encoding="ascii") as handle:
+                handle.write("ok")
+            os.unlink(probe)
+        except OSError as exc:
+            log("ERROR", "agent: data_dir %s is not usable: %s" % (path, exc))
+            sys.stderr.write("==> Error starting agent: data_dir %r: %s\n" % (path, exc.strerror))
+            raise SystemExit(1) from exc
+        try:
+            with open(self._state_path(), encoding="utf-8") as handle:
+                return json.load(handle)
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log("WARN", "agent: ignoring unreadable %s: %s" % (self._state_path(), exc))
+            return {}
+
+    def save_state(self):
+        with self.lock:
+            data = dict(self.membership.persisted(), acl=self.acl)
+            tmp = self._state_path() + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self._state_path())
+
+    # -- ACL state (bootstrap token), replicated by gossip -----------------------
+    def adopt_acl(self, acl):
+        if not acl or acl.get("index", 0) <= self.acl.get("index", 0):
+            return
+        with self.lock:
+            self.acl = acl
+            if self.contract is not None and acl.get("token"):
+                self.product.install_token(self.contract, acl["token"])
+        log("INFO", "acl: bootstrap state replicated (index %d)" % acl["index"])
+        self.save_state()
+
+    def management_secrets(self):
+        secrets = set()
+        if self.acl.get("token"):
+            secrets.add(self.acl["token"]["SecretID"])
+        if self.rt.initial_management:
+            secrets.add(self.rt.initial_management)
+        return secrets
+
+    # -- cluster ------------------------------------------------------------------
+    def on_message(self, msg):
+        kind = msg.get("type")
+        if kind == "gossip":
+            self.membership.merge(msg.get("table", []))
+            self.adopt_acl(msg.get("acl"))
+            return {"table": self.membership.table(), "acl": self.acl}
+        if kind == "leave":
+            self.membership.merge(msg.get("table", []))
+            return {"ok": True}
+        if kind == "http":
+            leader = self.membership.leader()
+            if not leader or leader["name"] != self.rt.node_name:
+                return {"status": 500, "headers": {"Content-Type": "text/plain"},
+                        "body": base64.b64encode(b"No cluster leader").decode()}
+            status, headers, payload = self.serve_leader(
+                msg["method"], msg["path"], msg["headers"], base64.b64decode(msg["body"]))
+            return {"status": status, "headers": headers,
+                    "body": base64.b64encode(payload).decode()}
+        return {"error": "unknown message type %r" % kind}
+
+    def _targets(self):
+        addrs = set()
+        for text in self.rt.retry_join + list(getattr(self.rt, "client_servers", [])):
+            try:
+                addrs.add(cluster.split_addr(text, self.product.join_port(self.rt, text)))
+            except ValueError:
+                log("WARN", "agent: cannot parse join address %r" % text)
+        for member in self.membership.table()[1:]:
+            if member["status"] != "left" and member["port"]:
+                addrs.add((member["addr"], member["port"]))
+        addrs.discard((self.rt.advertise_addr, self.rt.cluster_port))
+        return addrs
+
+    def _gossip_loop(self):
+        refused = {}
+        while not self.stop_event.is_set():
+            self.membership.beat()
+            leader = self.membership.leader()
+            with self.membership.lock:
+                self.membership.me["leader"] = bool(leader and leader["name"] == self.rt.node_name)
+            for addr in self._targets():
+                try:
+                    answer = cluster.request(addr, self.key, {
+                        "type": "gossip", "table": self.membership.table(), "acl": self.acl},
+                        timeout=1.0)
+                except cluster.Refused as exc:
+                    if refused.get(addr) != str(exc):
+                        log("ERROR", "memberlist: refusing %s:%d: %s" % (addr + (exc,)))
+                        refused[addr] = str(exc)
+                    continue
+                except OSError:
+                    continue
+                refused.pop(addr, None)
+                self.membership.merge(answer.get("table", []))
+                self.adopt_acl(answer.get("acl"))
+            self.membership.tick()
+            self.stop_event.wait(cluster.GOSSIP_INTERVAL_S)
+
+    def _membership_changed(self):
+        leader = self.membership.leader()
+        name = leader["name"] if leader else None
+        if name != getattr(self, "_last_leader", "?"):
+            self._last_leader = name
+            if name == self.rt.node_name:
+                log("INFO", "raft: stand-in election won: this node is the leader")
+                if self.contract is not None and self.acl.get("token"):
+                    self.product.install_token(self.contract, self.acl["token"])
+            elif name:
+                log("INFO", "raft: leader is %s" % name)
+            else:
+                log("WARN", "raft: no cluster leader")
+        self.save_state()
+
+    # -- HTTP forwarding --------------------------------------------------------
+    def forward(self, method, path, headers, body):
+        leader = self.membership.leader()
+        if leader is None:
+            return 500, {"Content-Type": "text/plain"}, b"No cluster leader"
+        if leader["name"] == self.rt.node_name:
+            return self.serve_leader(method, path, headers, body)
+        try:
+            answer = cluster.request((leader["addr"], leader["port"]), self.key, {
+                "type": "http", "method": method, "path": path, "headers": headers,
+                "body": base64.b64encode(body).decode()}, timeout=FORWARD_TIMEOUT_S)
+        except (cluster.Refused, OSError) as exc:
+            return 500, {"Content-Type": "text/plain"}, (
+                "rpc error: failed to forward to the leader: %s" % exc).encode()
+        return answer["status"], answer["headers"], base64.b64decode(answer["body"])
+
+    def serve_leader(self, method, path, headers, body):
+        handled = self.product.leader_route(self, method, urlsplit(path).path, headers, body)
+        if handled is not None:
+            return handled
+        host, port = self.contract.host_port
+        conn = http.client.HTTPConnection(host, port, timeout=FORWARD_TIMEOUT_S)
+        try:
+            keep = {k: v for k, v in headers.items()
+                    if k.lower() not in ("host", "content-length", "connection")}
+            conn.request(method, path, body=body or None, headers=keep)
+            resp = conn.getresponse()
+            payload = resp.read()
+            return resp.status, dict(resp.getheaders()), payload
+        finally:
+            conn.close()
+
+    # -- listeners -----------------------------------------------------------------
+    def _ssl_context(self, conf):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(conf["cert_file"], conf["key_file"])
+        if conf.get("ca_file"):
+            ctx.load_verify_locations(conf["ca_file"])
+        if conf.get("verify_incoming"):
+            ctx.verify_mode = ssl.CERT_REQUIRED
+        return ctx
+
+    def start_listeners(self):
+        for scheme, host, port in self.rt.listeners():
+            httpd = _TLSHTTPServer((host, port), _Handler)
+            httpd.agent = self
+            if scheme == "https":
+                httpd.ssl_context = self._ssl_context(self.rt.https_tls())
+            self.http_servers.append(httpd)
+            threading.Thread(target=httpd.serve_forever, args=(0.2,), daemon=True,
+                             name="http-%d" % port).start()
+            log("INFO", "agent: started %s API server on %s:%d" % (scheme.upper(), host, port))
+        ports = [self.rt.cluster_port] + self.product.extra_cluster_ports(self.rt)
+        for port in ports:
+            srv = _ClusterServer((self.product.cluster_bind(self.rt), port), _ClusterHandler)
+            srv.agent = self
+            self.cluster_servers.append(srv)
+            threading.Thread(target=srv.serve_forever, args=(0.2,), daemon=True,
+                             name="cluster-%d" % port).start()
+        log("INFO", "agent: stand-in cluster listener on %s port(s) %s (TEST INFRASTRUCTURE, "
+            "not Serf/Raft)" % (self.product.cluster_bind(self.rt), ports))
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def reload(self):
+        try:
+            rt = self.product.load(self.config_paths)
+        except ConfigError as exc:
+            log("ERROR", "agent: reload failed, keeping the running configuration: %s"
+                % "; ".join(exc.messages))
+            return
+        self.rt.raw = rt.raw
+        log("INFO", "agent: reloaded configuration from %s" % ", ".join(self.config_paths))
+
+    def run(self):
+        for warning in self.rt.warnings:
+            log("WARN", "agent: %s" % warning)
+        persisted = self.prepare_data_dir()
+        self.acl = persisted.get("acl") or self.acl
+        me = self.product.member_entry(self.rt)
+        self.membership = cluster.Membership(me, self.rt.bootstrap_expect if self.rt.server else 0,
+                                             persisted, self._membership_changed)
+        if self.rt.server:
+            self.contract = self.product.start_contract(self.rt)
+            if self.acl.get("token"):
+                self.product.install_token(self.contract, self.acl["token"])
+        try:
+            self.start_listeners()
+        except (OSError, ssl.SSLError) as exc:
+            sys.stderr.write("==> Error starting agent: %s\n" % exc)
+            log("ERROR", "agent: cannot bind: %s" % exc)
+            return 1
+        self.save_state()
+        signal.signal(signal.SIGTERM, lambda *_: self.stop_event.set())
+        signal.signal(signal.SIGINT, lambda *_: self.stop_event.set())
+        signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload).start())
+        log("INFO", "agent: %s stand-in started: node=%s server=%s (TEST INFRASTRUCTURE)"
+            % (self.product.name, self.rt.node_name, self.rt.server))
+        gossip = threading.Thread(target=self._gossip_loop, daemon=True, name="gossip")
+        gossip.start()
+        while not self.stop_event.wait(0.5):
+            pass
+        log("INFO", "agent: caught signal, shutting down")
+        if self.rt.leave_on_terminate:
+            self.membership.leave()
+            for addr in self._targets():
+                try:
+                    cluster.request(addr, self.key, {"type": "leave",
+                                                     "table": self.membership.table()}, timeout=1.0)
+                except (cluster.Refused, OSError):
+                    pass
+            log("INFO", "agent: graceful leave complete")
+        gossip.join(timeout=3)
+        for srv in self.http_servers + self.cluster_servers:
+            srv.shutdown()
+            srv.server_close()
+        if self.contract is not None:
+            self.contract.stop()
+        self.save_state()
+        log("INFO", "agent: shutdown complete")
+        return 0
+
+
+def host_port_of(addr):
+    """``"http://h:p"`` -> ``(h, p)``."""
+    parts = urlsplit(addr)
+    return parts.hostname, parts.port
+
+
+def hostname():
+    return socket.gethostname()
+
+
+def now_rfc3339():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def monotonic():
+    return time.monotonic()

@@ -1,0 +1,153 @@
+"""TEST INFRASTRUCTURE: the Nomad-specific parts of the stand-in agent.
+
+Agent-local endpoints: ``/v1/status/leader`` / ``/v1/status/peers`` (``"addr:rpc_port"``;
+command/agent/status_endpoint.go), ``/v1/agent/self`` (agent:read; the configuration with
+secrets redacted, like command/agent/agent_endpoint.go ``AgentSelfRequest`` which returns
+``Config.Copy().Sanitized()``), ``/v1/agent/members`` (servers only, as Nomad's Serf pool
+holds servers; clients register with servers and are not Serf members). ``/v1/acl/bootstrap``
+runs on the leader (nomad/acl_endpoint.go ``Bootstrap``): 400 "ACL support disabled"
+without ACLs, a second call 400 "ACL bootstrap already done (reset index: N)". Everything
+else is the leader's contract server (tests/support/nomad_api).
+"""
+import json
+
+from tests.support.nomad_api.routes_acl import _public, bootstrap_token
+from tests.support.nomad_api.server import NomadApiServer
+
+from . import nomad_config
+
+SECRET_KEYS = {"encrypt", "token", "replication_token", "circonus_api_token"}
+
+
+def _json(status, obj):
+    return status, {"Content-Type": "application/json"}, json.dumps(obj).encode()
+
+
+def _text(status, text):
+    return status, {"Content-Type": "text/plain; charset=utf-8"}, text.encode()
+
+
+class _Contract:
+    def __init__(self, rt):
+        self.server = NomadApiServer(host="127.0.0.1", port=0, acl=rt.acl_enabled,
+                                     bootstrap=False, version=NomadProduct.version).start()
+        self.host_port = ("127.0.0.1", self.server.port)
+
+    def stop(self):
+        self.server.stop()
+
+
+class NomadProduct:
+    name = "nomad"
+    version = "2.0.6"
+
+    @staticmethod
+    def load(paths):
+        return nomad_config.load(paths)
+
+    @staticmethod
+    def token(headers, query):
+        del query
+        tok = headers.get("X-Nomad-Token")
+        auth = headers.get("Authorization") or ""
+        if not tok and auth.lower().startswith("bearer "):
+            tok = auth[7:].strip()
+        return tok
+
+    @staticmethod
+    def join_port(rt, text):
+        if text in rt.client_servers:
+            return nomad_config.DEFAULT_PORTS["rpc"]
+        return nomad_config.DEFAULT_PORTS["serf"]
+
+    @staticmethod
+    def cluster_bind(rt):
+        return rt.serf_addr
+
+    @staticmethod
+    def extra_cluster_ports(rt):
+        return [rt.ports["rpc"]] if rt.server else []
+
+    @staticmethod
+    def member_entry(rt):
+        return {"name": rt.node_name, "addr": rt.advertise_addr,
+                "port": rt.cluster_port if rt.server else 0,  # clients do not listen
+                "role": "server" if rt.server else "client", "dc": rt.datacenter,
+                "region": rt.region, "server_port": rt.ports["rpc"]}
+
+    @staticmethod
+    def start_contract(rt):
+        return _Contract(rt)
+
+    @staticmethod
+    def install_token(contract, token):
+        st = contract.server.state
+        with st.lock:
+            if token["AccessorID"] in st.tokens:
+                return
+            made = bootstrap_token(st)
+            del st.tokens[made["AccessorID"]]
+            del st.secrets[made["SecretID"]]
+            made.update({k: v for k, v in token.items() if not k.startswith("_")})
+            st.tokens[made["AccessorID"]] = made
+            st.secrets[made["SecretID"]] = made["AccessorID"]
+
+    @staticmethod
+    def _allowed(agent, token):
+        if not agent.rt.acl_enabled:
+            return True
+        return bool(token) and token in agent.management_secrets()
+
+    def local_route(self, agent, method, path, query, token, body):
+        del method, query, body
+        ms = agent.membership
+        if path == "/v1/status/leader":
+            leader = ms.leader()
+            return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
+        if path == "/v1/status/peers":
+            table = {m["name"]: m for m in ms.table()}
+            return _json(200, ["%s:%d" % (table[n]["addr"], table[n]["server_port"])
+                               for n in sorted(ms.peers) if n in table])
+        if path in ("/v1/agent/self", "/v1/agent/members"):
+            if not self._allowed(agent, token):
+                return _text(403, "Permission denied")
+            rt = agent.rt
+            members = [_member(m, rt) for m in ms.table() if m["role"] == "server"]
+            if path == "/v1/agent/members":
+                return _json(200, {"ServerName": rt.node_name, "ServerRegion": rt.region,
+                                   "ServerDC": rt.datacenter, "Members": members})
+            from .agent import redact
+            return _json(200, {"config": redact(rt.raw, SECRET_KEYS),
+                               "member": _member(ms.table()[0], rt),
+                               "stats": {"standin": {"test_infrastructure": "true"}}})
+        return None
+
+    @staticmethod
+    def leader_route(agent, method, path, headers, body):
+        del headers, body
+        if path != "/v1/acl/bootstrap":
+            return None
+        if method not in ("PUT", "POST"):
+            return _text(405, "Invalid method")
+        if not agent.rt.acl_enabled:
+            return _text(400, "ACL support disabled")
+        with agent.lock:
+            if agent.acl.get("token"):
+                return _text(400, "ACL bootstrap already done (reset index: %d)"
+                             % agent.acl["index"])
+            st = agent.contract.server.state
+            with st.lock:
+                token = bootstrap_token(st)
+            public = _public(token)
+            agent.acl = {"index": token["CreateIndex"], "token": public}
+        agent.save_state()
+        return _json(200, public)
+
+
+def _member(entry, rt):
+    return {"Name": "%s.%s" % (entry["name"], entry.get("region", rt.region)),
+            "Addr": entry["addr"], "Port": entry["port"],
+            "Tags": {"role": "nomad", "region": entry.get("region", rt.region),
+                     "dc": entry.get("dc", "dc1"), "port": str(entry.get("server_port", 4647)),
+                     "build": NomadProduct.version, "standin": "true"},
+            "Status": entry.get("status", "alive")}
