@@ -39,6 +39,7 @@ class _Contract:
 
 class NomadProduct:
     name = "nomad"
+    clients_use_rpc = True  # Nomad clients talk to servers' RPC port only
     version = "2.0.6"
 
     @staticmethod
@@ -65,15 +66,46 @@ class NomadProduct:
         return rt.serf_addr
 
     @staticmethod
-    def extra_cluster_ports(rt):
-        return [rt.ports["rpc"]] if rt.server else []
+    def extra_channels(agent):
+        """Servers also listen on the RPC port for clients: no gossip key there (Nomad
+        clients have none); mutual TLS when ``tls.rpc`` is on (helper/tlsutil: RPC TLS
+        verifies the peer against ``ca_file``)."""
+        rt = agent.rt
+        if not rt.server:
+            return []
+        ctx = None
+        if rt.tls.get("rpc"):
+            ctx = agent.ssl_context({"cert_file": rt.tls["cert_file"],
+                                     "key_file": rt.tls["key_file"],
+                                     "ca_file": rt.tls.get("ca_file"), "verify_incoming": True})
+        return [(rt.ports["rpc"], None, ctx)]
+
+    @staticmethod
+    def client_channel(agent):
+        """A client's RPC channel to the servers: TLS with its own certificate when
+        ``tls.rpc`` is on; the server name is ``server.<region>.nomad`` when
+        ``verify_server_hostname`` is set (Nomad's certificate naming)."""
+        import ssl
+        rt = agent.rt
+        if not rt.tls.get("rpc"):
+            return None, None
+        ctx = ssl.create_default_context(cafile=rt.tls.get("ca_file"))
+        ctx.load_cert_chain(rt.tls["cert_file"], rt.tls["key_file"])
+        name = None
+        if rt.tls.get("verify_server_hostname"):
+            name = "server.%s.nomad" % rt.region
+        else:
+            ctx.check_hostname = False
+        return None, (ctx, name)
 
     @staticmethod
     def member_entry(rt):
         return {"name": rt.node_name, "addr": rt.advertise_addr,
                 "port": rt.cluster_port if rt.server else 0,  # clients do not listen
                 "role": "server" if rt.server else "client", "dc": rt.datacenter,
-                "region": rt.region, "server_port": rt.ports["rpc"]}
+                "region": rt.region, "server_port": rt.ports["rpc"],
+                "http_port": rt.ports["http"],
+                "node_pool": (nomad_config.client_block(rt.raw).get("node_pool") or "default")}
 
     @staticmethod
     def start_contract(rt):
@@ -93,6 +125,39 @@ class NomadProduct:
             st.secrets[made["SecretID"]] = made["AccessorID"]
 
     @staticmethod
+    def on_membership(agent):
+        """On the leader: mirror the registered clients into the contract server's client
+        nodes (``/v1/nodes``) when it models them (``nodes.py``): ``ready`` while the
+        client heartbeats, ``down`` once it failed or left (nomad/node_endpoint.go
+        heartbeat TTL). The simulated ``sim-client-1`` is dropped: a stand-in cluster has
+        only its real clients."""
+        try:
+            from tests.support.nomad_api import nodes as nodes_mod
+        except ImportError:
+            return
+        st = agent.contract.server.state
+        make = getattr(nodes_mod, "_node", None)
+        if make is None or not isinstance(getattr(st, "nodes", None), dict):
+            return
+        clients = [m for m in agent.membership.table() if m["role"] == "client"]
+        with st.lock:
+            for node_id in [i for i, n in st.nodes.items() if n.get("_any_pool")]:
+                del st.nodes[node_id]
+            by_name = {n["Name"]: n for n in st.nodes.values()}
+            for member in clients:
+                node = by_name.get(member["name"])
+                if node is None:
+                    node = make(st, {"Name": member["name"],
+                                     "NodePool": member.get("node_pool") or "default"})
+                    node.update(Datacenter=member.get("dc", "dc1"), Address=member["addr"],
+                                HTTPAddr="%s:%d" % (member["addr"], member.get("http_port", 4646)),
+                                Version=NomadProduct.version)
+                    st.nodes[node["ID"]] = node
+                node["Status"] = "ready" if member["status"] == "alive" else "down"
+            if hasattr(st, "cond"):
+                st.cond.notify_all()
+
+    @staticmethod
     def _allowed(agent, token):
         if not agent.rt.acl_enabled:
             return True
@@ -105,6 +170,8 @@ class NomadProduct:
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
         if path == "/v1/status/peers":
+            if not agent.rt.server:
+                return None  # clients ask the servers (forwarded to the leader)
             table = {m["name"]: m for m in ms.table()}
             return _json(200, ["%s:%d" % (table[n]["addr"], table[n]["server_port"])
                                for n in sorted(ms.peers) if n in table])
@@ -124,7 +191,9 @@ class NomadProduct:
 
     @staticmethod
     def leader_route(agent, method, path, headers, body):
-        del headers, body
+        if path == "/v1/status/peers":
+            return agent.product.local_route(agent, method, path, {}, None, body)
+        del headers
         if path != "/v1/acl/bootstrap":
             return None
         if method not in ("PUT", "POST"):
