@@ -26,6 +26,7 @@ import re
 import uuid
 
 from tests.support.consul_api import acl as acl_mod
+from tests.support.consul_api.server import HTTPError
 
 GLOBAL_MANAGEMENT = {"ID": "00000000-0000-0000-0000-000000000001", "Name": "global-management"}
 _POLICY_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,128}$")
@@ -35,7 +36,6 @@ _TOKEN_FIELDS = {"AccessorID", "SecretID", "Description", "Policies", "Local",
 
 
 def _error(status, text):
-    from tests.support.consul_api.server import HTTPError
     return HTTPError(status, text)
 
 

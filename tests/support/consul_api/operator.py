@@ -28,6 +28,7 @@ import os
 
 from tests.support.consul_api import acl as acl_mod
 from tests.support.consul_api.rules_common import multierror
+from tests.support.consul_api.server import HTTPError, Raw
 from tests.support.snapshot_archive import SnapshotError, pack, unpack
 
 NODE = "consul-server-1"
@@ -41,7 +42,6 @@ def init_keyring(state, gossip_key=None):
 def route(handler, method, path, query, raw, token):
     """Answer ``(status, body, index)`` for the paths of this module, None for others."""
     if path in ("/v1/status/leader", "/v1/status/peers"):
-        from tests.support.consul_api.server import HTTPError
         if method != "GET":
             raise HTTPError(405, "method %s not allowed" % method)
         leader = handler.state.leader
@@ -55,7 +55,6 @@ def route(handler, method, path, query, raw, token):
 
 
 def _need(handler, token, resource, write):
-    from tests.support.consul_api.server import HTTPError
     tok = handler._resolve(token)
     if tok.level(resource) < acl_mod.LEVELS["write" if write else "read"]:
         raise HTTPError(403, "Permission denied: token with AccessorID '%s' lacks permission '%s:%s'"
@@ -90,7 +89,6 @@ def _load(state, data, index):
 
 
 def _snapshot(handler, method, raw, token):
-    from tests.support.consul_api.server import HTTPError, Raw
     if method not in ("GET", "PUT"):
         raise HTTPError(405, "method %s not allowed" % method)
     _need(handler, token, "acl", write=True)
@@ -125,7 +123,6 @@ def _pools(state, errors=None, messages=None):
 
 def _fail(state, error, node_message=None):
     """keyringErrorsOrNil over the WAN and LAN pools: a go-multierror text, 500."""
-    from tests.support.consul_api.server import HTTPError
     errs = []
     for pool in ("WAN", "dc1 (LAN)"):
         errs.append("%s error: %s" % (pool, error))
@@ -135,7 +132,6 @@ def _fail(state, error, node_message=None):
 
 
 def _keyring(handler, method, raw, token):
-    from tests.support.consul_api.server import HTTPError
     if method not in ("GET", "POST", "PUT", "DELETE"):
         raise HTTPError(405, "method %s not allowed" % method)
     key = None
