@@ -3,6 +3,7 @@
 - ``GET /v1/status/leader`` (a JSON string, "" without a leader) and ``/v1/status/peers``
   (agent/status_endpoint.go; no ACL). Tests take the leader away with
   ``ConsulAPI.set_leader("")``.
+- ``GET /v1/agent/self``: ``Config.Datacenter`` and ``NodeName`` (a subset).
 - ``GET /v1/snapshot`` / ``PUT /v1/snapshot`` (agent/snapshot_endpoint.go ``Snapshot``:
   GET saves and sets the query meta before streaming, so ``X-Consul-Index``,
   ``X-Consul-LastContact`` and ``X-Consul-KnownLeader``; PUT restores; other methods
@@ -47,6 +48,8 @@ def route(handler, method, path, query, raw, token):
         leader = handler.state.leader
         answer = leader if path.endswith("leader") else ([leader] if leader else [])
         return 200, json.dumps(answer).encode(), None  # a JSON string/list, not text
+    if path == "/v1/agent/self":
+        return _agent_self(handler, method, token)
     if path == "/v1/snapshot":
         return _snapshot(handler, method, raw, token)
     if path == "/v1/operator/keyring":
@@ -60,6 +63,21 @@ def _need(handler, token, resource, write):
         raise HTTPError(403, "Permission denied: token with AccessorID '%s' lacks permission '%s:%s'"
                         % (tok.accessor, resource, "write" if write else "read"))
     return tok
+
+
+def _agent_self(handler, method, token):
+    """GET /v1/agent/self (agent/agent_endpoint.go ``AgentSelf``: needs ``agent:read`` on the
+    agent's node name; agent rules are not modelled, so only a management token passes)."""
+    if method != "GET":
+        raise HTTPError(405, "method %s not allowed" % method)
+    tok = handler._resolve(token)
+    if not tok.management:
+        raise HTTPError(403, "Permission denied: token with AccessorID '%s' lacks permission "
+                             "'agent:read' on \"%s\"" % (tok.accessor, NODE))
+    return 200, {"Config": {"Datacenter": "dc1", "PrimaryDatacenter": "dc1", "NodeName": NODE,
+                            "Server": True, "Version": "1.18.2"},
+                 "Member": {"Name": NODE, "Addr": "127.0.0.1", "Port": 8301, "Status": 1,
+                            "Tags": {"dc": "dc1", "role": "consul"}}}, None
 
 
 # -- snapshot ------------------------------------------------------------------

@@ -57,12 +57,12 @@ def snapshot_restore(req):
     """PUT/POST /v1/operator/snapshot: replace the state with the archive's."""
     if not _resolve_for_snapshot(req).management:
         raise denied()
-    try:
-        meta, state = unpack("nomad", req.raw_body)
-    except SnapshotError as exc:
-        raise ApiError(500, f"failed to restore from snapshot: {exc}") from exc
     with req.st.lock:
-        snapshot_state.load(req.st, state, meta["Index"])
+        try:
+            meta, state = unpack("nomad", req.raw_body)
+            snapshot_state.load(req.st, state, meta["Index"])
+        except (SnapshotError, ValueError) as exc:
+            raise ApiError(500, f"failed to restore from snapshot: {exc}") from exc
         for node in req.st.nodes.values():  # the drainer picks running drains up again
             if node["DrainStrategy"] is not None:
                 seq = node["_drain_seq"]

@@ -30,7 +30,11 @@ def dump(st):
 def load(st, data, index):
     """Replace the state with ``data`` (from ``dump``); pending simulation timers are
     dropped. The index moves past both the current and the snapshot's index and every
-    table is stamped with it, so blocking queries wake (caller holds st.lock)."""
+    table is stamped with it, so blocking queries wake (caller holds st.lock).
+    ValueError when ``data`` lacks a table (nothing is changed then)."""
+    missing = [n for n in PLAIN + PAIRED + ("versions", "sched_config", "bootstrap_index") if n not in data]
+    if missing:
+        raise ValueError(f"snapshot state has no {missing}")
     for name in PLAIN:
         setattr(st, name, dict(data[name]))
     for name in PAIRED:
