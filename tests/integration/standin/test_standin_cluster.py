@@ -19,6 +19,11 @@ OTHER_KEY = base64.b64encode(bytes(range(1, 33))).decode()
 ELECTION_TIMEOUT_S = 10.0
 
 
+def _when(result, accept):
+    """``result`` when ``accept(result)``, else None (for wait_until)."""
+    return result if accept(result) else None
+
+
 def _consul_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
     cert = test_ca.issue(name, dns=("server.dc1.consul" if server else "client.dc1.consul",))
     ports = {"http": -1, "https": free_port(), "serf_lan": free_port(), "server": free_port(),
@@ -37,7 +42,7 @@ def _consul_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
 
 
 def test_consul_cluster(tmp_path, test_ca, launch):
-    serf = [free_port() for _ in range(3)]
+    serf = [free_port(), free_port(), free_port()]
     confs, certs = [], []
     for i in range(3):
         conf, cert = _consul_config(tmp_path, test_ca, "consul-%d" % (i + 1), True,
@@ -74,18 +79,26 @@ def test_consul_cluster(tmp_path, test_ca, launch):
     assert status == 200 and token["Policies"][0]["Name"] == "global-management"
     secret = token["SecretID"]
     status, text = call(https[3], "PUT", "/v1/acl/bootstrap", ctx)
-    assert (status, text) == (403, "Permission denied: ACL bootstrap no longer allowed "
-                                    "(reset index: 13)")
+    assert (status, text) == (
+        403, "Permission denied: ACL bootstrap no longer allowed (reset index: 13)")
     status, text = call(https[2], "GET", "/v1/config/service-defaults/web", ctx)
     assert status == 403
     for port in https:  # the token is replicated to every agent
         status, members = wait_until(
-            lambda port=port: (lambda r: r if r[0] == 200 and len(r[1]) == 4 else None)(
-                call(port, "GET", "/v1/agent/members", ctx, token=secret)),
+            lambda port=port: _when(call(port, "GET", "/v1/agent/members", ctx, token=secret),
+                                    lambda r: r[0] == 200 and len(r[1]) == 4),
             ELECTION_TIMEOUT_S, "members with the management token on %d" % port)
         assert {(m["Name"], m["Tags"]["role"], m["Status"]) for m in members} == {
             ("consul-1", "consul", 1), ("consul-2", "consul", 1), ("consul-3", "consul", 1),
             ("client-1", "node", 1)}
+    # metrics: agent:read; Prometheus only with a retention time (not set here)
+    assert call(https[2], "GET", "/v1/agent/metrics", ctx)[0] == 403
+    status, gauges = call(https[2], "GET", "/v1/agent/metrics", ctx, token=secret)
+    assert status == 200 and {"Name": "consul.standin.leader", "Value": 0.0, "Labels": {}} in \
+        gauges["Gauges"]
+    assert call(https[2], "GET", "/v1/agent/metrics?format=prometheus", ctx, token=secret) == (
+        415, "Prometheus is not enabled since its retention time is not positive")
+
     # agent tokens need agent:write (management here)
     assert call(https[3], "PUT", "/v1/agent/token/agent", ctx, body={"Token": "t"})[0] == 403
     assert call(https[3], "PUT", "/v1/agent/token/agent", ctx, token=secret,
@@ -105,8 +118,8 @@ def test_consul_cluster(tmp_path, test_ca, launch):
         call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
 
     # a node with another gossip key is refused, and says why
-    rogue, _ = _consul_config(tmp_path, test_ca, "consul-0", True, ["127.0.0.1:%d" % serf[0]],
-                              encrypt=OTHER_KEY)
+    rogue = _consul_config(tmp_path, test_ca, "consul-0", True, ["127.0.0.1:%d" % serf[0]],
+                           encrypt=OTHER_KEY)[0]
     rogue_agent = launch("consul", "consul-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue node to log the refusal")
@@ -125,17 +138,21 @@ def test_consul_cluster(tmp_path, test_ca, launch):
                == (200, "127.0.0.1:%d" % confs[1]["ports"]["server"]),
                ELECTION_TIMEOUT_S, "consul-2 to take over")
     launch("consul", "consul-1", confs[0])
-    wait_until(lambda: call(https[0], "GET", "/v1/status/leader", ctx) == (200, leader_addr),
-               ELECTION_TIMEOUT_S, "consul-1 back as leader")
+    for port in https:  # every agent agrees again (no split brain after the restart)
+        wait_until(lambda port=port: call(port, "GET", "/v1/status/leader", ctx)
+                   == (200, leader_addr), ELECTION_TIMEOUT_S, "consul-1 back as leader on %d" % port)
     assert call(https[0], "PUT", "/v1/acl/bootstrap", ctx)[0] == 403
     assert call(https[0], "GET", "/v1/agent/self", ctx, token=secret)[0] == 200
+    # the leader's tables were replicated: the entry written before the restart is there
+    status, read = call(https[0], "GET", "/v1/config/service-defaults/web", ctx, token=secret)
+    assert status == 200 and read["Protocol"] == "http"
 
 
 def _nomad_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
     cert = test_ca.issue(name, dns=("server.global.nomad" if server else "client.global.nomad",))
     conf = {"name": name, "data_dir": str(tmp_path / (name + "-data")), "bind_addr": "127.0.0.1",
             "ports": {"http": free_port(), "rpc": free_port(), "serf": free_port()},
-            "acl": {"enabled": True},
+            "acl": {"enabled": True}, "telemetry": {"prometheus_metrics": True},
             "tls": {"http": True, "rpc": True, "ca_file": test_ca.ca_file, "cert_file": cert[0],
                     "key_file": cert[1], "verify_server_hostname": True,
                     "verify_https_client": True}}
@@ -148,19 +165,18 @@ def _nomad_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
 
 
 def test_nomad_cluster(tmp_path, test_ca, launch):
-    serf = [free_port() for _ in range(3)]
+    serf = [free_port(), free_port(), free_port()]
     confs = []
     for i in range(3):
-        conf, cert = _nomad_config(tmp_path, test_ca, "nomad-%d" % (i + 1), True,
-                                   ["127.0.0.1:%d" % p for j, p in enumerate(serf) if j != i])
+        conf = _nomad_config(tmp_path, test_ca, "nomad-%d" % (i + 1), True,
+                             ["127.0.0.1:%d" % p for j, p in enumerate(serf) if j != i])[0]
         conf["ports"]["serf"] = serf[i]
         confs.append(conf)
     client_conf, client_cert = _nomad_config(
         tmp_path, test_ca, "client-1", False,
         ["127.0.0.1:%d" % c["ports"]["rpc"] for c in confs])
     ctx = test_ca.client_context(client_cert)
-    for conf in confs + [client_conf]:
-        launch("nomad", conf["name"], conf)
+    launched = {conf["name"]: launch("nomad", conf["name"], conf) for conf in confs + [client_conf]}
     https = [c["ports"]["http"] for c in confs + [client_conf]]
     leader_addr = "127.0.0.1:%d" % confs[0]["ports"]["rpc"]
 
@@ -179,22 +195,36 @@ def test_nomad_cluster(tmp_path, test_ca, launch):
     secret = token["SecretID"]
     assert nomad(https[1], "GET", "/v1/jobs", token=secret) == (200, [])
     status, members = wait_until(
-        lambda: (lambda r: r if r[0] == 200 else None)(
-            nomad(https[2], "GET", "/v1/agent/members", token=secret)),
+        lambda: _when(nomad(https[2], "GET", "/v1/agent/members", token=secret),
+                      lambda r: r[0] == 200),
         ELECTION_TIMEOUT_S, "members readable with the replicated token")
     assert {(m["Name"], m["Status"]) for m in members["Members"]} == {
         ("nomad-1.global", "alive"), ("nomad-2.global", "alive"), ("nomad-3.global", "alive")}
+    status, text = nomad(https[0], "GET", "/v1/metrics?format=prometheus")
+    assert status == 200 and "nomad_standin_leader 1.0" in text
     status, self_ = nomad(https[1], "GET", "/v1/agent/self", token=secret)
     assert self_["config"]["server"]["encrypt"] == "<redacted>"
     with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
         call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
 
-    rogue, _ = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[0]],
-                             encrypt=OTHER_KEY)
+    # a policy written through the leader survives the leader's stop (replicated tables)
+    policy = {"Name": "operators", "Rules": 'namespace "*" { policy = "read" }'}
+    assert nomad(https[3], "POST", "/v1/acl/policy/operators", token=secret, body=policy)[0] == 200
+    wait_until(lambda: nomad(https[2], "GET", "/v1/acl/policy/operators", token=secret)[0] == 200,
+               ELECTION_TIMEOUT_S, "the policy on a follower")
+    assert launched["nomad-1"].stop() == 0
+    wait_until(lambda: nomad(https[1], "GET", "/v1/status/leader")
+               == (200, "127.0.0.1:%d" % confs[1]["ports"]["rpc"]),
+               ELECTION_TIMEOUT_S, "nomad-2 to take over")
+    status, read = nomad(https[3], "GET", "/v1/acl/policy/operators", token=secret)
+    assert status == 200 and read["Rules"] == policy["Rules"]
+
+    rogue = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[1]],
+                          encrypt=OTHER_KEY)[0]
     rogue_agent = launch("nomad", "nomad-0", rogue)
     wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
                ELECTION_TIMEOUT_S, "the rogue server to log the refusal")
-    status, members = nomad(https[0], "GET", "/v1/agent/members", token=secret)
+    status, members = nomad(https[1], "GET", "/v1/agent/members", token=secret)
     assert "nomad-0.global" not in {m["Name"] for m in members["Members"]}
     status, leader = nomad(rogue["ports"]["http"], "GET", "/v1/status/leader")
     assert (status, leader) == (200, "")

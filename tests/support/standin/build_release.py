@@ -64,7 +64,7 @@ def _up_to_date(out, files):
     paths = [os.path.join(out, f) for f in files.values()]
     if not all(os.path.exists(p) for p in paths):
         return False
-    newest_source = max(os.path.getmtime(p) for _, _, p in _sources())
+    newest_source = max(os.path.getmtime(source[2]) for source in _sources())
     return min(os.path.getmtime(p) for p in paths) > newest_source
 
 

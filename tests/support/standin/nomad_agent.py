@@ -10,11 +10,12 @@ without ACLs, a second call 400 "ACL bootstrap already done (reset index: N)". E
 else is the leader's contract server (tests/support/nomad_api).
 """
 import json
+import uuid
 
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
 from tests.support.nomad_api.server import NomadApiServer
 
-from . import nomad_config
+from . import metrics, nomad_config, replicate
 
 SECRET_KEYS = {"encrypt", "token", "replication_token", "circonus_api_token"}
 
@@ -112,6 +113,14 @@ class NomadProduct:
         return _Contract(rt)
 
     @staticmethod
+    def export_tables(contract):
+        return replicate.nomad_export(contract.server)
+
+    @staticmethod
+    def import_tables(contract, tables):
+        replicate.nomad_import(contract.server, tables)
+
+    @staticmethod
     def install_token(contract, token):
         st = contract.server.state
         with st.lock:
@@ -147,8 +156,11 @@ class NomadProduct:
             for member in clients:
                 node = by_name.get(member["name"])
                 if node is None:
+                    # a stable ID (the real client keeps its node ID in its data_dir), so
+                    # the node keeps its ID when leadership moves
+                    node_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "standin-node:" + member["name"]))
                     node = make(st, {"Name": member["name"],
-                                     "NodePool": member.get("node_pool") or "default"})
+                                     "NodePool": member.get("node_pool") or "default"}, node_id)
                     node.update(Datacenter=member.get("dc", "dc1"), Address=member["addr"],
                                 HTTPAddr="%s:%d" % (member["addr"], member.get("http_port", 4646)),
                                 Version=NomadProduct.version)
@@ -164,8 +176,13 @@ class NomadProduct:
         return bool(token) and token in agent.management_secrets()
 
     def local_route(self, agent, method, path, query, token, body):
-        del method, query, body
+        del body
         ms = agent.membership
+        if path == "/v1/metrics":
+            if method != "GET":
+                return _text(405, "Invalid method")
+            enabled = bool(nomad_config.telemetry_block(agent.rt.raw).get("prometheus_metrics"))
+            return metrics.answer("nomad", agent, query, enabled, "Prometheus is not enabled")
         if path == "/v1/status/leader":
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
