@@ -19,5 +19,5 @@ def failure(run):
         if not result.get("failed") or result.get("ignore_errors"):
             continue
         items = [r for r in result.get("results") or [] if r.get("failed")]
-        messages += [str(r.get("msg")) for r in items] or [str(result.get("msg"))]
+        messages += [str(r.get("msg")) for r in items] or [str(result.get("msg", entry["task"]))]
     return " | ".join(messages)

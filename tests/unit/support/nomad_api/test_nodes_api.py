@@ -78,7 +78,7 @@ def test_drain_moves_allocations_then_completes_and_stays_ineligible(cluster):
     assert done["SchedulingEligibility"] == "ineligible"
     assert _live_on(client, ids["c1"]) == []
     client.wait_for(lambda: len([a for a in _live_on(client, ids["c2"]) if a["ClientStatus"] == "running"]) == 2)
-    moved = [a for a in client.call("GET", f"/v1/node/{ids['c1']}/allocations").json()]
+    moved = client.call("GET", f"/v1/node/{ids['c1']}/allocations").json()
     assert all(a["DesiredDescription"] == "alloc is being migrated" for a in moved)
     # eligible again; new allocations may land on it
     answer = client.call("POST", f"/v1/node/{ids['c1']}/eligibility", {"Eligibility": "eligible"})
