@@ -124,7 +124,7 @@ def test_build_record_matches_the_registry(builds, registry):
     assert record["sbom"] == f"{NAME}.cdx.json"
     path = builds["records1"] / f"{NAME}.json"
     assert oct(path.stat().st_mode & 0o777) == "0o644"
-    revision = subprocess.run(["git", "-C", str(SOURCE), "log", "-1", "--format=%H"], capture_output=True,
+    revision = subprocess.run(["git", "-C", str(SOURCE), "log", "-1", "--format=%H", "--", "."], capture_output=True,
                               text=True, check=True).stdout.strip()
     assert record["source_revision"].startswith(revision)
 
@@ -151,7 +151,7 @@ def test_image_labels_and_config(builds, registry2):  # pylint: disable=redefine
     manifest = registry2.manifest(f"agent-image-test/{NAME}", record["digest"])
     config = json.loads(registry2.blob(f"agent-image-test/{NAME}", manifest["config"]["digest"]))
     labels = config["config"]["Labels"]
-    epoch = subprocess.run(["git", "-C", str(SOURCE), "log", "-1", "--format=%ct"], capture_output=True, text=True,
+    epoch = subprocess.run(["git", "-C", str(SOURCE), "log", "-1", "--format=%ct", "--", "."], capture_output=True, text=True,
                            check=True).stdout.strip()
     created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
     assert config["created"] == created
