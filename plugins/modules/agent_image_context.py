@@ -17,8 +17,8 @@ description:
   - With O(dest), writes the build context there (the folder is emptied first)
     C(Dockerfile), C(requirements.lock), C(src/) and empty C(wheels/) and C(pip/) folders. The context is a
     work folder, not managed state, so the task never reports a change.
-  - Used by the role R(agentfleet.hashistack.agent_image, ansible_collections.agentfleet.hashistack.docsite.roles)
-    (C(roles/agent_image)); the build record keeps C(inputs_sha256), so unchanged inputs build nothing.
+  - Used by the role C(agentfleet.hashistack.agent_image); the build record keeps
+    C(inputs_sha256), so unchanged inputs build nothing.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

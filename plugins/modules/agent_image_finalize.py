@@ -11,8 +11,8 @@ version_added: 0.1.0
 description:
   - Reads O(archive), the C(docker save) output of an image built FROM a base image whose
     layers are O(base_diff_ids), and writes O(dest), the same image made reproducible for
-    C(docker load) (what the Docker engine 20.10 classic builder leaves build-dependent):
-    in the layers the build added, every modification time set to O(source_date_epoch)
+    C(docker load), with what the Docker engine 20.10 classic builder leaves build-dependent
+    made fixed. In the layers the build added, every modification time set to O(source_date_epoch)
     and owner names cleared; in the config, C(created) and the added history entries at
     that time, the build container's ID, the parent image ID and the engine version
     removed. The base image's layers are kept byte for byte.
