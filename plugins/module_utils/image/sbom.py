@@ -72,7 +72,7 @@ def dpkg_packages(status):
         for line in paragraph.splitlines():
             if line[:1] in (" ", "\t") or ":" not in line:
                 continue  # continuation lines (Description, Conffiles)
-            key, _, value = line.partition(":")
+            key, value = line.split(":", 1)
             fields[key.strip()] = value.strip()
         if fields.get("Package") and fields.get("Status", "").split()[-1:] == ["installed"]:
             out.append((fields["Package"], fields.get("Version", ""), fields.get("Architecture", "")))
