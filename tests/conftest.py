@@ -17,6 +17,7 @@ from tests.support.openbao import DevServer, RaftServer  # noqa: E402
 pytest_plugins = [
     "tests.support.nomad_api.fixtures",
     "tests.support.consul_api.fixtures",
+    "tests.support.registry",
 ]
 
 
