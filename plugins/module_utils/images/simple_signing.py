@@ -167,7 +167,7 @@ class Deadline:
         return left if cap is None else min(left, float(cap))
 
 
-def _run(argv, timeout, env=None, stdin=None):
+def run_tool(argv, timeout, env=None, stdin=None):
     """(returncode, stdout, stderr) of ``argv``, bounded by ``timeout`` s (> 0)."""
     if timeout <= 0:
         raise subprocess.TimeoutExpired(argv, 0)
@@ -175,7 +175,7 @@ def _run(argv, timeout, env=None, stdin=None):
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def _tool(name):
+def tool_path(name):
     path = shutil.which(name)
     if path is None:
         raise FileNotFoundError("%s is not installed on the controller (Debian package %s)"
@@ -212,7 +212,7 @@ class Keyring:
         return cls(texts, timeout, names=list(paths))
 
     def _load(self, armored, timeout, names):
-        gpg = _tool("gpg")
+        gpg = tool_path("gpg")
         base = [gpg, "--homedir", self.home, "--batch", "--no-tty", "--quiet", "--no-auto-key-locate",
                 "--no-auto-key-retrieve"]
         for name, text in zip(names, armored):
@@ -222,21 +222,21 @@ class Keyring:
             if b"-----BEGIN PGP PUBLIC KEY BLOCK-----" not in text or len(text) > 1024 * 1024:
                 raise KeyFileError("signature key %s is not an ASCII-armoured public key (-----BEGIN PGP PUBLIC "
                                 "KEY BLOCK-----); export it with gpg --armor --export <fingerprint>" % name)
-            code, _out, err = _run(base + ["--import"], timeout, stdin=text)
+            code, _out, err = run_tool(base + ["--import"], timeout, stdin=text)
             if code != 0:
-                raise KeyFileError("signature key %s could not be imported: %s" % (name, _last_line(err)))
-        code, out, err = _run(base + ["--with-colons", "--fixed-list-mode", "--list-keys"], timeout)
+                raise KeyFileError("signature key %s could not be imported: %s" % (name, last_line(err)))
+        code, out, err = run_tool(base + ["--with-colons", "--fixed-list-mode", "--list-keys"], timeout)
         if code != 0:
-            raise KeyFileError("signature keys could not be listed: %s" % _last_line(err))
+            raise KeyFileError("signature keys could not be listed: %s" % last_line(err))
         lines = out.decode("utf-8", "replace").splitlines()
         for i, line in enumerate(lines):
             if line.startswith("pub:") and i + 1 < len(lines) and lines[i + 1].startswith("fpr:"):
                 self.fingerprints.append(lines[i + 1].split(":")[9].upper())
         if not self.fingerprints:
             raise KeyFileError("no public key found in the signature keys")
-        code, out, err = _run(base + ["--export"], timeout)
+        code, out, err = run_tool(base + ["--export"], timeout)
         if code != 0 or not out:
-            raise KeyFileError("signature keys could not be exported: %s" % _last_line(err))
+            raise KeyFileError("signature keys could not be exported: %s" % last_line(err))
         with open(self.path, "wb") as handle:
             handle.write(out)
 
@@ -250,7 +250,7 @@ class Keyring:
         self.close()
 
 
-def _last_line(err):
+def last_line(err):
     lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
     return lines[-1] if lines else "no message"
 
@@ -259,7 +259,7 @@ def gpgv_verify(signature, keyring, timeout):
     """(payload bytes, signing primary key fingerprint) of the signed message ``signature``
     (bytes) checked by ``gpgv`` against ``keyring`` (a ``Keyring``) only; SigningError
     (UNKNOWN_KEY or BAD_SIGNATURE) otherwise."""
-    gpgv = _tool("gpgv")
+    gpgv = tool_path("gpgv")
     work = tempfile.mkdtemp(prefix="agentfleet-verify-")
     try:
         os.chmod(work, 0o700)
@@ -269,7 +269,7 @@ def gpgv_verify(signature, keyring, timeout):
         argv = [gpgv, "--homedir", work, "--keyring", keyring.path, "--status-fd", "1",
                 "--output", out_path, sig_path]
         try:
-            code, out, err = _run(argv, timeout)
+            code, out, err = run_tool(argv, timeout)
         except subprocess.TimeoutExpired:
             raise SigningError(UNREACHABLE, "gpgv did not finish within %.0f s" % timeout) from None
         status = [line[9:].split(" ") for line in out.decode("utf-8", "replace").splitlines()
@@ -286,7 +286,7 @@ def gpgv_verify(signature, keyring, timeout):
                 raise SigningError(BAD_SIGNATURE, what)
         valid = [s for s in status if s[0] == "VALIDSIG"]
         if code != 0 or words.count("NEWSIG") != 1 or len(valid) != 1 or "GOODSIG" not in words:
-            raise SigningError(BAD_SIGNATURE, "not one good OpenPGP signed message (gpgv: %s)" % _last_line(err))
+            raise SigningError(BAD_SIGNATURE, "not one good OpenPGP signed message (gpgv: %s)" % last_line(err))
         primary = (valid[0][10] if len(valid[0]) > 10 else valid[0][1]).upper()
         if primary not in keyring.fingerprints:
             raise SigningError(UNKNOWN_KEY, "signed by key %s, which is not one of the operator's keys" % primary)
