@@ -142,7 +142,7 @@ def main():
             image=dict(type="str", required=True),
             identity=dict(type="str"),
             manifest=dict(type="path"),
-            key_fingerprint=dict(type="str", required=True),
+            key_fingerprint=dict(type="str", required=True, no_log=False),  # public: names the key
             gnupg_home=dict(type="path"),
             passphrase=dict(type="str", no_log=True),
             store=dict(type="path", required=True),

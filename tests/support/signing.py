@@ -32,6 +32,11 @@ class GnuPGHome:
         os.chmod(self.path, 0o700)
         self.env = dict(os.environ, GNUPGHOME=str(self.path))
 
+    def close(self):
+        """Stop this home's gpg-agent (started by gpg itself for the secret keys), and only it."""
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=self.env, capture_output=True, timeout=TIMEOUT,
+                       check=False)
+
     def run(self, *argv, stdin=None):
         return subprocess.run(list(argv), input=stdin, capture_output=True, env=self.env, timeout=TIMEOUT, check=True)
 

@@ -54,7 +54,7 @@ def _checked(argv, timeout, env, what):
 def _public_keyring(fingerprint, env, timeout):
     gpg = sig.tool_path("gpg")
     out = _checked([gpg, "--batch", "--no-tty", "--armor", "--export", fingerprint], timeout, env,
-               "gpg --export %s" % fingerprint)
+                   "gpg --export %s" % fingerprint)
     if b"PUBLIC KEY BLOCK" not in out:
         raise SignError("key %s is not in the GnuPG home %s; import it there or give gnupg_home"
                         % (fingerprint, env.get("GNUPGHOME") or "~/.gnupg"))
@@ -124,11 +124,11 @@ def sign(image, store, fingerprint, gnupg_home=None, passphrase=None, manifest=N
                 shutil.copyfile(manifest, manifest_path)
             else:
                 raw = _checked([sig.tool_path("skopeo"), "inspect", "--raw"] + list(skopeo_options)
-                           + ["docker://" + image], timeout, env, "skopeo inspect --raw docker://%s" % image)
+                               + ["docker://" + image], timeout, env, "skopeo inspect --raw docker://%s" % image)
                 with open(manifest_path, "wb") as handle:
                     handle.write(raw)
             got = _checked([sig.tool_path("skopeo"), "manifest-digest", manifest_path], timeout, env,
-                       "skopeo manifest-digest").decode("utf-8", "replace").strip()
+                           "skopeo manifest-digest").decode("utf-8", "replace").strip()
             if got != digest:
                 raise SignError("the manifest has digest %s, not the pinned %s: sign the manifest that was pushed"
                                 % (got, digest))

@@ -218,10 +218,10 @@ class Keyring:
         for name, text in zip(names, armored):
             if b"PRIVATE KEY BLOCK" in text:
                 raise KeyFileError("signature key %s holds a private key; give the ASCII-armoured public key "
-                                "(gpg --armor --export <fingerprint>)" % name)
+                                   "(gpg --armor --export <fingerprint>)" % name)
             if b"-----BEGIN PGP PUBLIC KEY BLOCK-----" not in text or len(text) > 1024 * 1024:
                 raise KeyFileError("signature key %s is not an ASCII-armoured public key (-----BEGIN PGP PUBLIC "
-                                "KEY BLOCK-----); export it with gpg --armor --export <fingerprint>" % name)
+                                   "KEY BLOCK-----); export it with gpg --armor --export <fingerprint>" % name)
             code, _out, err = run_tool(base + ["--import"], timeout, stdin=text)
             if code != 0:
                 raise KeyFileError("signature key %s could not be imported: %s" % (name, last_line(err)))

@@ -58,8 +58,9 @@ def signing(tmp_path_factory):
     for image, path in manifests.items():
         signature = lookaside(store, image) / "signature-1"
         assert home.verify(path, image.split("@", 1)[0], platform, signature) == image.split("@", 1)[1]
-    return {"home": home, "platform": platform, "other": other, "store": store, "keys": keys,
-            "images": images, "manifests": manifests}
+    yield {"home": home, "platform": platform, "other": other, "store": store, "keys": keys,
+           "images": images, "manifests": manifests}
+    home.close()
 
 
 @pytest.fixture

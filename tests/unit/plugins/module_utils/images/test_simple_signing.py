@@ -122,7 +122,9 @@ def gpg(tmp_path_factory):
     def sign(data, who="platform"):
         return run("--local-user", fprs[who], "--sign", stdin=data)
 
-    return {"run": run, "fpr": fprs, "pub": pub, "sign": sign, "home": home}
+    yield {"run": run, "fpr": fprs, "pub": pub, "sign": sign, "home": home}
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True, timeout=30,
+                   check=False)  # the agent gpg started for this home, and only it
 
 
 @pytest.fixture
