@@ -307,12 +307,13 @@ class Store:
         self.location = location
         self.timeout = float(timeout)
         self.session = None
+        # Per request, as the backend clients do: a session-wide value would lose to
+        # REQUESTS_CA_BUNDLE in the environment (requests merge_environment_settings).
+        self.verify = ca_cert or True
         if re.match(r"^https://", location or ""):
             from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import BoundedSession
             self.session = BoundedSession("Signature store", location, timeout=self.timeout, retries=retries,
                                           fail_fast_after=2)
-            if ca_cert:
-                self.session.verify = ca_cert
         elif re.match(r"^[a-z][a-z0-9+.-]*://", location or ""):
             raise ValueError("signature store %s: give a directory or an https:// URL" % location)
         elif not os.path.isdir(location or ""):
@@ -337,7 +338,7 @@ class Store:
         else:
             from ansible_collections.agentfleet.hashistack.plugins.module_utils._http import transport_error_message
             try:
-                response = self.session.get(where, allow_redirects=False)
+                response = self.session.get(where, allow_redirects=False, verify=self.verify)
             except Exception as exc:  # requests' errors, translated by the session
                 raise SigningError(UNREACHABLE, transport_error_message(exc) or str(exc)) from None
             if response.status_code == 404:
