@@ -115,7 +115,7 @@ def gpg(tmp_path_factory):
     for name in ("platform", "other"):
         run("--passphrase", "", "--quick-gen-key", name + "@example.com", "ed25519", "sign", "never")
         out = run("--with-colons", "--list-keys", name + "@example.com").decode()
-        fprs[name] = next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:"))
+        fprs[name] = [line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:")][0]
     pub = home / "platform.asc"
     pub.write_bytes(run("--armor", "--export", fprs["platform"]))
 
