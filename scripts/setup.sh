@@ -13,10 +13,10 @@ VENV="${VENV:-.venv}"
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. System packages (Docker engine, debootstrap; docker-registry for the image tests;
-#    git and shellcheck for ansible-test;
-#    Graphviz's dot for the fleet picture, fleet.svg).
+#    git and shellcheck for ansible-test; Graphviz's dot for the fleet picture, fleet.svg;
+#    skopeo and gpgv to sign and verify agent images).
 missing=()
-for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry git:git shellcheck:shellcheck dot:graphviz; do
+for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry git:git shellcheck:shellcheck dot:graphviz skopeo:skopeo gpgv:gpgv; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -9,7 +9,7 @@ import os
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction, build_records
 
 ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, cache={"type": "bool", "default": True},
                load_only={"type": "bool", "default": False},
@@ -29,6 +29,7 @@ class ActionModule(SpecAction):
             return result
         try:
             folders = spec_source.template_folders(args["template_dirs"], base)
+            records = build_records(args, base)
             spec, raw, path = args["spec"], None, None
             if args["src"]:
                 path = spec_source.resolve_path(args["src"], base)
@@ -36,15 +37,18 @@ class ActionModule(SpecAction):
             else:
                 spec = spec_source.unwrap(spec, "spec", args["key"])
             keyed = None if raw is None else raw + b"\0key=" + (args["key"] or "").encode("utf-8")
-            key = bundles.input_key(spec, args["templates_dir"], folders, spec_bytes=keyed)
+            key = bundles.input_key(spec, args["templates_dir"], folders, spec_bytes=keyed, records=records)
             data = bundles.cached(args["dest"], key) if args["cache"] else None
+            if data is not None and records.expired((data.get("image_builds") or {}).values()):
+                data = None  # a build record grew too old since: validate again (its error)
             reused = data is not None
             if data is None:
                 lines = spec_source.SpecLines(None, None, {})
                 if raw is not None:
                     spec, lines = spec_source.parse_located(raw, path, args["key"])
                 with lines.annotating():
-                    data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders)
+                    data = bundles.build(spec, templates_dir=args["templates_dir"], template_dirs=folders,
+                                         records=records)
                 data["input_key"] = key
         except FleetSpecError as exc:
             result.update(failed=True, msg=str(exc), errors=[e.as_dict() for e in exc.errors])

@@ -8,7 +8,7 @@ import os
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api, offline_summary, picture, spec_source
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
-from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction
+from ansible_collections.agentfleet.hashistack.plugins.plugin_utils.fleet_action import SPEC_OPTIONS, SpecAction, build_records
 
 ARGSPEC = dict(SPEC_OPTIONS, dest={"type": "path"}, return_content={"type": "bool", "default": False},
                picture={"type": "bool", "default": True},
@@ -25,8 +25,9 @@ class ActionModule(SpecAction):
                                  "write a number of seconds such as 30")
             data, lines = spec_source.load_located(args["spec"], args["src"], args["key"], base)
             folders = spec_source.template_folders(args["template_dirs"], base)
+            records = build_records(args, base)
             with lines.annotating():
-                fleet = api.load_spec(data)
+                fleet = api.load_spec(data, records=records)
                 rendered = api.render(fleet, templates_dir=args["templates_dir"], template_dirs=folders,
                                       picture=args["picture"])
             outcome = {"changed": [], "removed": [], "unchanged": len(rendered.files)}

@@ -8,6 +8,8 @@ interpreter) saves about a second per phase, which matters for a fleet apply.
 """
 from __future__ import annotations
 
+import os
+
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet_apply import bundle as bundles
@@ -23,7 +25,25 @@ SPEC_OPTIONS = {
     "key": {"type": "str", "no_log": False},
     "templates_dir": {"type": "path"},
     "template_dirs": {"type": "list", "elements": "path"},
+    "build_records_dir": {"type": "path"},
+    "build_record_max_age": {"type": "str"},
 }
+
+
+def build_records(args, base):
+    """The operator's ``BuildRecords`` from the ``build_records_dir`` / ``build_record_max_age``
+    options (the folder resolved like ``template_dirs``); FleetSpecError naming a folder that
+    is not a directory, ValueError for a bad maximum age."""
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.build_records import BuildRecords
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.errors import FleetSpecError, SpecError
+    from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.spec_source import resolve_path
+    directory = args.get("build_records_dir")
+    if directory:
+        directory = resolve_path(directory, base)
+        if not os.path.isdir(directory):
+            raise FleetSpecError([SpecError("build_records_dir", "is not a directory; name the folder the "
+                                            "agent_image role writes its build records to", directory)])
+    return BuildRecords(directory, args.get("build_record_max_age"))
 
 
 def spec_args(action, argspec, task_vars):

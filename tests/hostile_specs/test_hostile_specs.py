@@ -55,6 +55,15 @@ def templates(tmp_path_factory):
     shutil.copytree(TEMPLATES, folder)
     for name, target in ESCAPES.items():
         (folder / name).symlink_to(target)
+    # The operator's build records folder (image: {build: NAME}): one valid record, and a
+    # link to /etc/passwd whose content must never show in an error.
+    records = folder.parent / "records"
+    records.mkdir()
+    (records / "api.json").write_text(json.dumps({
+        "name": "api", "reference": "registry.example.com/agents/api:1.0.0", "digest": "sha256:" + "ab" * 32,
+        "pinned": "registry.example.com/agents/api@sha256:" + "ab" * 32, "source_revision": "r1",
+        "built_at": "2026-01-01T00:00:00Z", "inputs_sha256": "cd" * 32, "sbom": "api.cdx.json"}))
+    (records / "escape.json").symlink_to("/etc/passwd")
     return folder
 
 
@@ -66,7 +75,7 @@ def entry_points(case, tmp_path, templates):
     render_dir, bundle = tmp_path / "render", tmp_path / "bundle" / "fleet.json"
     render_dir.mkdir()
     bundle.parent.mkdir()
-    common = {"src": str(case), "template_dirs": [str(templates)]}
+    common = {"src": str(case), "template_dirs": [str(templates)], "build_records_dir": str(templates.parent / "records")}
     yield "fleet_render", run_action("fleet_render", dict(common, dest=str(render_dir)), tmp_path), render_dir
     yield "fleet_bundle", run_action("fleet_bundle", dict(common, dest=str(bundle), cache=False), tmp_path), bundle.parent
 

@@ -30,8 +30,11 @@ class Field:
 
     def __init__(self, kind, *, required=False, default=MISSING, choices=None, item=None,
                  fields=None, minimum=None, maximum=None, pattern=None, min_items=None,
-                 key_pattern=None, doc=""):
+                 key_pattern=None, doc="", alt=None):
         self.kind = kind
+        # ``alt``: a struct Field a mapping is checked against instead, for a key that is
+        # either a plain value or a mapping (an agent's ``image``: a reference or {build: NAME}).
+        self.alt = alt
         self.required = required
         self.default = default
         self.choices = choices
@@ -70,8 +73,11 @@ def _in_range(value):
 
 
 def normalize(value, field, path, errors):
+    if field.alt is not None and isinstance(value, dict):
+        return normalize(value, field.alt, path, errors)
     if not _type_ok(field.kind, value):
-        errors.append(SpecError(path, f"must be {_TYPE_NAMES[field.kind]}", value))
+        alt = f" or {_TYPE_NAMES[field.alt.kind]}" if field.alt is not None else ""
+        errors.append(SpecError(path, f"must be {_TYPE_NAMES[field.kind]}{alt}", value))
         return None
     if field.kind == "duration":
         try:

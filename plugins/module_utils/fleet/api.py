@@ -56,23 +56,29 @@ def to_plain(value):
     return value
 
 
-def validate(data):
-    """Every error in the spec (schema, references, guardrails, budgets); [] when valid."""
+def validate(data, records=None):
+    """Every error in the spec (schema, references, guardrails, budgets); [] when valid.
+    ``records``: the operator's ``build_records.BuildRecords`` (for ``image: {build: NAME}``)."""
     try:
         check_bounds(data)
     except FleetSpecError as exc:
         return exc.errors
-    return validate_spec(to_plain(data))[1]
+    return validate_spec(to_plain(data), records)[1]
 
 
-def load_spec(data, collection_version_override=None):
-    """Validate ``data`` and build the ``Fleet``; raise FleetSpecError with all errors."""
+def load_spec(data, collection_version_override=None, records=None):
+    """Validate ``data`` and build the ``Fleet``; raise FleetSpecError with all errors.
+    ``records``: the operator's ``build_records.BuildRecords``; the fleet's ``image_builds``
+    then maps each agent resolved from a record ("tenant/agent") to the record's summary."""
     check_bounds(data)
-    spec, errors = validate_spec(to_plain(data))
+    spec, errors = validate_spec(to_plain(data), records)
     if errors:
         raise FleetSpecError(errors)
     version = collection_version_override or collection_version()
-    return Fleet(spec, collection_version=version)
+    fleet = Fleet(spec, collection_version=version)
+    resolved = records.resolved if records is not None else {}
+    fleet.image_builds = {"%s/%s" % tuple(path.split(".")[1:4:2]): summary for path, summary in resolved.items()}
+    return fleet
 
 
 def load_spec_file(path, key=None):

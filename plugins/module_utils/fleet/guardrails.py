@@ -148,15 +148,20 @@ def _check_agent(agent, path, g, vault_defaults, errors):
                                 f"{g['max_replicas_per_agent']} per agent", replicas))
     image = agent.get("image")
     if isinstance(image, str):
+        # An image resolved from a build record (build_records.py) is checked the same way;
+        # the message then names the record, which is what has to change.
+        build = agent.get("_image_build")
+        where = join(path, "image.build") if build else join(path, "image")
+        note = f" (resolved from build record {build['record']})" if build else ""
         if g["require_image_digest"] and not DIGEST.search(image):
-            errors.append(SpecError(join(path, "image"), "must be pinned by digest (@sha256: and 64 hex)", image))
+            errors.append(SpecError(where, f"must be pinned by digest (@sha256: and 64 hex){note}", image))
         if image_registry(image) is None:
-            errors.append(SpecError(join(path, "image"), "is not a valid image reference; write "
+            errors.append(SpecError(where, f"is not a valid image reference{note}; write "
                                     "registry/repository[:tag]@sha256:<64 hex>", image))
         elif not registry_allowed(image, g["allowed_registries"] or []):
-            errors.append(SpecError(join(path, "image"), "comes from a registry not in "
-                                    f"guardrails.allowed_registries ({', '.join(g['allowed_registries'] or [])})",
-                                    image))
+            errors.append(SpecError(where, "comes from a registry not in "
+                                    f"guardrails.allowed_registries ({', '.join(g['allowed_registries'] or [])})"
+                                    f"{note}", image))
     if agent.get("kind") == "service" and g["require_checks"]:
         checks = agent.get("checks") or {}
         for role in ("readiness", "liveness"):

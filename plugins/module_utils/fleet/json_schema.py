@@ -37,7 +37,7 @@ _JSON_TYPES = {"str": "string", "duration": "string", "int": "integer", "number"
 def _nullable(out):
     """Also accept null (an optional key left empty)."""
     out = dict(out)
-    out["type"] = [out["type"], "null"]
+    out["type"] = (out["type"] if isinstance(out["type"], list) else [out["type"]]) + ["null"]
     if "enum" in out:
         out["enum"] = out["enum"] + [None]
     return out
@@ -75,6 +75,12 @@ def field_schema(field, item_override=None):
         out.update(struct_schema(field.fields))
     if field.default is not MISSING and field.default is not None and not (field.kind == "struct" and field.default == {}):
         out["default"] = field.default
+    if field.alt is not None:
+        # Either this kind or a mapping checked as ``alt`` (``_schema_engine.normalize``): the
+        # struct keywords apply to objects only and ``pattern`` to strings only (draft-07),
+        # so one node with both types states exactly that.
+        out["type"] = [out["type"], _JSON_TYPES[field.alt.kind]]
+        out.update(struct_schema(field.alt.fields))
     return out
 
 

@@ -111,6 +111,8 @@ class Fleet:
         self.defaults = spec["defaults"]
         self.guardrails = spec["guardrails"]
         self.collection_version = collection_version
+        # "tenant/agent" -> build record summary of images given as {build: NAME} (api.load_spec)
+        self.image_builds = {}
         self.tenants = []
         self.upstream_targets = set()
         for tname in sorted(spec["tenants"]):

@@ -14,6 +14,10 @@ KINDS = ("service", "batch", "periodic", "dispatch")
 RESTART_PRESETS = ("standard", "resilient", "fail-fast")
 RESCHEDULE_PRESETS = ("standard", "limited", "none")
 STR_MAP = dict(item=Field("str"))
+# A build record's name (<build_records_dir>/<name>.json): a plain file name, no path
+# separators and no leading dot, so a spec can never name a file outside the operator's folder.
+BUILD_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+REVISION = r"^[A-Za-z0-9][A-Za-z0-9._:+/-]{0,199}$"
 
 
 def _retry_policy(presets, **own):
@@ -86,6 +90,9 @@ GUARDRAILS = Field("struct", default={}, fields={
     "max_cpu_per_task": Field("int", default=4000, minimum=1),
     "max_memory_per_task": Field("int", default=8192, minimum=1),
     "require_image_digest": Field("bool", default=True),
+    # Verified by the agent_fleet role's preflight against the operator's keys and signature
+    # store (fleet_images action); the operator's agent_fleet_require_signed_images forces it on.
+    "require_signed_images": Field("bool", default=False),
     "allowed_registries": Field("list", item=Field("str", pattern=r"^[a-z0-9.-]+(:\d+)?(/[a-z0-9._/-]+)?$"),
                                 required=True, min_items=1),
     "require_checks": Field("bool", default=True),
@@ -166,7 +173,11 @@ AGENT = Field("struct", fields={
     "name": Field("str", required=True, pattern=NAME),
     "kind": Field("str", required=True, choices=KINDS),
     "description": Field("str", default=""),
-    "image": Field("str", required=True),
+    # A reference, or {build: NAME} resolved from the operator's build records (build_records.py).
+    "image": Field("str", required=True, alt=Field("struct", fields={
+        "build": Field("str", required=True, pattern=BUILD_NAME),
+        "revision": Field("str", pattern=REVISION),
+    })),
     "version": Field("str", required=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"),
     "command": Field("str"),
     "args": Field("list", item=Field("str"), default=[]),

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import isolation, naming, presets, schema, spec_rules
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import (
+    build_records, isolation, naming, presets, schema, spec_rules)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet._schema_engine import (
     normalize, normalize_struct)
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.cron import check_cron
@@ -231,11 +232,14 @@ def _add_new_paths(errors, check, *args):
     errors.extend(e for e in found if e.path not in taken)
 
 
-def validate_spec(data):
-    """Return (normalized spec, errors). The spec is only safe to render when errors is empty."""
+def validate_spec(data, records=None):
+    """Return (normalized spec, errors). The spec is only safe to render when errors is empty.
+    ``records``: the operator's ``build_records.BuildRecords`` that ``image: {build: NAME}``
+    resolves from (None: no folder configured, such an image is an error)."""
     spec, errors = normalize_spec(data)
     if spec is None:
         return None, errors
+    build_records.resolve_spec(spec, records, errors)
     tenants = spec.get("tenants") or {}
     agents_by_key = {}
     for tname, tenant in tenants.items():
@@ -282,6 +286,7 @@ def validate_spec(data):
     for tenant in tenants.values():
         for agent in (tenant or {}).get("agents") or []:
             agent.pop("_path", None)
+            agent.pop("_image_build", None)
     return spec, _dedupe(errors)
 
 

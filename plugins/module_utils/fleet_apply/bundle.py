@@ -24,10 +24,11 @@ class BundleError(ValueError):
     """A bundle file that cannot be used; the message names the file."""
 
 
-def build(spec, templates_dir=None, template_dirs=()):
-    """Validate + render ``spec``; raises the fleet core's FleetSpecError on any error."""
+def build(spec, templates_dir=None, template_dirs=(), records=None):
+    """Validate + render ``spec``; raises the fleet core's FleetSpecError on any error.
+    ``records``: the operator's ``fleet.build_records.BuildRecords`` (``image: {build: NAME}``)."""
     from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
-    fleet = api.load_spec(spec)
+    fleet = api.load_spec(spec, records=records)
     rendered = api.render(fleet, templates_dir=templates_dir, template_dirs=template_dirs)
     return from_rendered(fleet, rendered)
 
@@ -49,9 +50,11 @@ def _tree(directory, suffixes):
     return sorted(out)
 
 
-def input_key(spec, templates_dir=None, template_dirs=(), spec_bytes=None):
+def input_key(spec, templates_dir=None, template_dirs=(), spec_bytes=None, records=None):
     """Fingerprint of everything a bundle is made from: the spec (or the bytes of its file),
-    the fleet core and this code, the built-in and user job templates. Same key -> same
+    the fleet core and this code, the built-in and user job templates, and the operator's
+    build records (every ``*.json`` of ``records.directory`` and the maximum age; the age
+    itself is checked again on reuse, ``BuildRecords.expired``). Same key -> same
     validation and render. ``spec`` is only read for per-agent template names when given."""
     from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
     from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.render_nomad import builtin_templates_dir
@@ -66,6 +69,14 @@ def input_key(spec, templates_dir=None, template_dirs=(), spec_bytes=None):
     _hash_files(digest, _tree(core, (".py",)) + _tree(_HERE, (".py",)) + _tree(builtin, (".j2",)))
     if templates_dir:
         _hash_files(digest, _tree(templates_dir, (".j2",)))
+    if records is not None and records.directory:
+        digest.update(b"records\0" + records.directory.encode("utf-8", "replace") + b"\0"
+                      + (records.max_age_text or "").encode("utf-8"))
+        try:
+            names = sorted(n for n in os.listdir(records.directory) if n.endswith(".json"))
+        except OSError:
+            names = []
+        _hash_files(digest, [os.path.join(records.directory, n) for n in names])
     from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.templates import template_name_error
     for rel in template_names(spec_bytes, spec):
         if template_name_error(rel) is None:  # other names are refused when rendering
@@ -122,6 +133,9 @@ def from_rendered(fleet, rendered):
         "vault_roles": [{"name": r["name"], "mount": r["mount"], "role": r["role"]} for r in rendered.vault_roles],
         "consul_entries": [e["entry"] for e in rendered.consul_entries],
         "counts": rendered.summary.get("counts", {}),
+        # For the preflight's signature check (fleet_images) and the build records' age on reuse.
+        "require_signed_images": bool(fleet.guardrails.get("require_signed_images")),
+        "image_builds": dict(getattr(fleet, "image_builds", {}) or {}),
     }
 
 

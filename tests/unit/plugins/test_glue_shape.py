@@ -22,7 +22,7 @@ WRAPPERS = {"nomad": "NomadModule", "vault": "VaultModule", "consul": "ConsulMod
 CLIENT_CLASSES = {"NomadClient", "VaultClient", "ConsulClient", "Client"}
 # The fleet_* action plugins and the backends each one connects to.
 ACTION_BACKENDS = {
-    "fleet_bundle": set(), "fleet_render": set(), "fleet_plan": set(),
+    "fleet_bundle": set(), "fleet_render": set(), "fleet_plan": set(), "fleet_images": set(),
     "fleet_nomad": {"nomad"}, "fleet_dispatch": {"nomad"},
     "fleet_vault": {"vault"}, "fleet_consul": {"consul"},
     "fleet_preflight": {"nomad", "vault", "consul"},

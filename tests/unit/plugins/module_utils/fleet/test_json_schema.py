@@ -128,6 +128,11 @@ def _walk(field, node, path, seen):
         _walk(field.item, node["items"], f"{path}[]", seen)
     elif field.kind == "map" and field.item is not None and "$ref" not in node["additionalProperties"]:
         _walk(field.item, node["additionalProperties"], f"{path}.*", seen)
+    if field.alt is not None:  # a value or a mapping (an agent's image: {build: NAME})
+        assert json_schema._JSON_TYPES[field.alt.kind] in types, path  # pylint: disable=protected-access
+        assert set(node["properties"]) == set(field.alt.fields), path
+        for name, sub in field.alt.fields.items():
+            _walk(sub, node["properties"][name], f"{path}.{name}", seen)
 
 
 def test_every_schema_key_is_exported():
