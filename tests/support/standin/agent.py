@@ -100,24 +100,40 @@ class _Handler(BaseHTTPRequestHandler):
 class _ClusterHandler(StreamRequestHandler):
     timeout = cluster.IO_TIMEOUT_S * 5
 
+    def setup(self):
+        if self.server.ssl_context is not None:
+            self.request.settimeout(self.timeout)
+            self.request = self.server.ssl_context.wrap_socket(self.request, server_side=True)
+        super().setup()
+
     def handle(self):
         agent = self.server.agent
+        key = self.server.key
         line = self.rfile.readline(cluster.MAX_MESSAGE)
         if not line:
             return
         try:
-            msg = cluster.unseal(agent.key, line.decode())
+            msg = cluster.unseal(key, line.decode())
         except cluster.Refused as exc:
             log("ERROR", "memberlist: failed to receive from=%s:%d: %s"
                 % (self.client_address[0], self.client_address[1], exc))
-            return  # close without an answer: the sender cannot authenticate us either
+            # answer under our key: a sender with another key cannot authenticate it and
+            # logs the refusal on its side too (memberlist behaves the same both ways)
+            self.wfile.write(cluster.seal(key, {"error": "refused: %s" % exc}))
+            return
         answer = agent.on_message(msg)
-        self.wfile.write(cluster.seal(agent.key, answer))
+        self.wfile.write(cluster.seal(key, answer))
 
 
 class _ClusterServer(ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    key = None
+    ssl_context = None
+
+    def handle_error(self, request, client_address):
+        log("WARN", "cluster: connection from %s failed: %s" % (client_address[0],
+                                                                sys.exc_info()[1]))
 
 
 class Agent:
@@ -213,6 +229,11 @@ class Agent:
                     "body": base64.b64encode(payload).decode()}
         return {"error": "unknown message type %r" % kind}
 
+    def channel(self):
+        """``(key, tls)`` for talking to servers: the gossip key, or for a Nomad client
+        the RPC channel (no gossip key; mutual TLS when ``tls.rpc`` is on)."""
+        return self.product.client_channel(self) if not self.rt.server else (self.key, None)
+
     def _targets(self):
         addrs = set()
         for text in self.rt.retry_join + list(getattr(self.rt, "client_servers", [])):
@@ -233,17 +254,21 @@ class Agent:
             leader = self.membership.leader()
             with self.membership.lock:
                 self.membership.me["leader"] = bool(leader and leader["name"] == self.rt.node_name)
+            key, tls = self.channel()
             for addr in self._targets():
                 try:
-                    answer = cluster.request(addr, self.key, {
+                    answer = cluster.request(addr, key, {
                         "type": "gossip", "table": self.membership.table(), "acl": self.acl},
-                        timeout=1.0)
+                        timeout=1.0, tls=tls)
                 except cluster.Refused as exc:
                     if refused.get(addr) != str(exc):
                         log("ERROR", "memberlist: refusing %s:%d: %s" % (addr + (exc,)))
                         refused[addr] = str(exc)
                     continue
-                except OSError:
+                except (OSError, ValueError) as exc:
+                    if isinstance(exc, ssl.SSLError) and refused.get(addr) != str(exc):
+                        log("ERROR", "rpc: TLS with %s:%d failed: %s" % (addr + (exc,)))
+                        refused[addr] = str(exc)
                     continue
                 refused.pop(addr, None)
                 self.membership.merge(answer.get("table", []))
@@ -273,10 +298,13 @@ class Agent:
             return 500, {"Content-Type": "text/plain"}, b"No cluster leader"
         if leader["name"] == self.rt.node_name:
             return self.serve_leader(method, path, headers, body)
+        key, tls = self.channel()
+        port = leader["server_port"] if self.product.clients_use_rpc and not self.rt.server \
+            else leader["port"]
         try:
-            answer = cluster.request((leader["addr"], leader["port"]), self.key, {
+            answer = cluster.request((leader["addr"], port), key, {
                 "type": "http", "method": method, "path": path, "headers": headers,
-                "body": base64.b64encode(body).decode()}, timeout=FORWARD_TIMEOUT_S)
+                "body": base64.b64encode(body).decode()}, timeout=FORWARD_TIMEOUT_S, tls=tls)
         except (cluster.Refused, OSError) as exc:
             return 500, {"Content-Type": "text/plain"}, (
                 "rpc error: failed to forward to the leader: %s" % exc).encode()
@@ -299,7 +327,7 @@ class Agent:
             conn.close()
 
     # -- listeners -----------------------------------------------------------------
-    def _ssl_context(self, conf):
+    def ssl_context(self, conf):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.load_cert_chain(conf["cert_file"], conf["key_file"])
@@ -314,15 +342,18 @@ class Agent:
             httpd = _TLSHTTPServer((host, port), _Handler)
             httpd.agent = self
             if scheme == "https":
-                httpd.ssl_context = self._ssl_context(self.rt.https_tls())
+                httpd.ssl_context = self.ssl_context(self.rt.https_tls())
             self.http_servers.append(httpd)
             threading.Thread(target=httpd.serve_forever, args=(0.2,), daemon=True,
                              name="http-%d" % port).start()
             log("INFO", "agent: started %s API server on %s:%d" % (scheme.upper(), host, port))
-        ports = [self.rt.cluster_port] + self.product.extra_cluster_ports(self.rt)
-        for port in ports:
+        channels = [(self.rt.cluster_port, self.key, None)] if self.product.member_entry(
+            self.rt)["port"] else []
+        channels += self.product.extra_channels(self)
+        ports = [port for port, _, _ in channels]
+        for port, key, ctx in channels:
             srv = _ClusterServer((self.product.cluster_bind(self.rt), port), _ClusterHandler)
-            srv.agent = self
+            srv.agent, srv.key, srv.ssl_context = self, key, ctx
             self.cluster_servers.append(srv)
             threading.Thread(target=srv.serve_forever, args=(0.2,), daemon=True,
                              name="cluster-%d" % port).start()

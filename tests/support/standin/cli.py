@@ -57,10 +57,12 @@ def _validate(product, paths):
     if not paths:
         sys.stderr.write("Must specify at least one config file or directory\n")
         return 1
+    if product.name == "consul":
+        from .consul_config import load
+    else:
+        from .nomad_config import load
     try:
-        product.load(paths) if product.name == "nomad" else \
-            __import__("tests.support.standin.consul_config", fromlist=["load"]).load(
-                paths, check_dirs=False)
+        load(paths, check_dirs=False)
     except ConfigError as exc:
         prefix = "Config validation failed: " if product.name == "consul" else "Error: "
         for msg in exc.messages:

@@ -56,10 +56,12 @@ def unseal(key, line):
     return json.loads(body)
 
 
-def request(addr, key, payload, timeout=IO_TIMEOUT_S):
-    """Send one message to ``(host, port)`` and return the authenticated answer."""
+def request(addr, key, payload, timeout=IO_TIMEOUT_S, tls=None):
+    """Send one message to ``(host, port)`` and return the authenticated answer;
+    ``tls`` is ``(ssl context, server_hostname)`` for a TLS channel (Nomad RPC)."""
     deadline = time.monotonic() + timeout
-    with socket.create_connection(addr, timeout=timeout) as sock:
+    with socket.create_connection(addr, timeout=timeout) as raw:
+        sock = tls[0].wrap_socket(raw, server_hostname=tls[1]) if tls else raw
         sock.sendall(seal(key, payload))
         buf = b""
         while not buf.endswith(b"\n"):

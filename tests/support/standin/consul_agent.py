@@ -54,6 +54,7 @@ class _Contract:
 
 class ConsulProduct:
     name = "consul"
+    clients_use_rpc = False  # Consul clients are gossip members: they use the serf port
 
     @staticmethod
     def load(paths):
@@ -77,9 +78,13 @@ class ConsulProduct:
         return rt.raw.get("serf_lan") or rt.bind_addr
 
     @staticmethod
-    def extra_cluster_ports(rt):
-        del rt
+    def extra_channels(agent):
+        del agent
         return []
+
+    @staticmethod
+    def client_channel(agent):
+        return agent.key, None  # Consul clients are gossip members with the same key
 
     @staticmethod
     def member_entry(rt):
@@ -112,6 +117,8 @@ class ConsulProduct:
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
         if path == "/v1/status/peers":
+            if not agent.rt.server:
+                return None  # clients ask the servers (forwarded to the leader)
             table = {m["name"]: m for m in ms.table()}
             return _json(200, ["%s:%d" % (table[n]["addr"], table[n]["server_port"])
                                for n in sorted(ms.peers) if n in table])
@@ -153,7 +160,9 @@ class ConsulProduct:
 
     @staticmethod
     def leader_route(agent, method, path, headers, body):
-        del headers, body
+        if path == "/v1/status/peers":
+            return agent.product.local_route(agent, method, path, {}, None, body)
+        del headers
         if path != "/v1/acl/bootstrap":
             return None
         if method != "PUT":

@@ -91,11 +91,11 @@ class Runtime:
 
     def listeners(self):
         """``[(scheme, host, port)]`` the HTTP API binds (a port of -1 disables one)."""
-        out = []
+        out = []  # client_addr / addresses.* may list several space-separated addresses
         if self.ports.get("http", -1) > 0:
-            out.append(("http", self.http_addr, self.ports["http"]))
+            out += [("http", host, self.ports["http"]) for host in self.http_addr.split()]
         if self.ports.get("https", -1) > 0:
-            out.append(("https", self.https_addr, self.ports["https"]))
+            out += [("https", host, self.ports["https"]) for host in self.https_addr.split()]
         return out
 
     def https_tls(self):
@@ -124,7 +124,7 @@ def effective_tls(raw):
     return out
 
 
-def _tls_rules(tls, errors):
+def _tls_rules(tls, errors, check_files):
     for proto, conf in tls.items():
         where = "tls.%s" % proto
         has_ca = bool(conf.get("ca_file") or conf.get("ca_path"))
@@ -143,7 +143,7 @@ def _tls_rules(tls, errors):
                           "(set ca_file)" % where)
         for field in ("ca_file", "cert_file", "key_file"):
             path = conf.get(field)
-            if path and not os.path.isfile(path):
+            if check_files and path and not os.path.isfile(path):
                 errors.append("%s.%s: %s: no such file" % (where, field, path))
 
 
@@ -162,7 +162,9 @@ def validate_sources(sources):
 
 
 def validate_runtime(raw, check_dirs=True):
-    """Combination rules on the merged configuration; a list of messages."""
+    """Combination rules on the merged configuration; a list of messages. ``check_dirs``
+    (agent start, not ``validate``) also checks data_dir and the TLS files on disk, as
+    the real agent only reads them when it starts (tlsutil ``NewConfigurator``)."""
     errors = []
     dc = raw.get("datacenter", "dc1")
     if not isinstance(dc, str) or not _BASIC_NAME.match(dc):
@@ -219,7 +221,7 @@ def validate_runtime(raw, check_dirs=True):
                               % (name.upper(), addr, seen[addr].upper()))
             seen[addr] = name
     tls = effective_tls(raw)
-    _tls_rules(tls, errors)
+    _tls_rules(tls, errors, check_dirs)
     if ports.get("https", -1) > 0 and not tls["https"].get("cert_file"):
         errors.append("ports.https is set but no certificate: set tls.defaults (or tls.https) "
                       "cert_file and key_file")

@@ -39,6 +39,7 @@ class _Contract:
 
 class NomadProduct:
     name = "nomad"
+    clients_use_rpc = True  # Nomad clients talk to servers' RPC port only
     version = "2.0.6"
 
     @staticmethod
@@ -65,8 +66,37 @@ class NomadProduct:
         return rt.serf_addr
 
     @staticmethod
-    def extra_cluster_ports(rt):
-        return [rt.ports["rpc"]] if rt.server else []
+    def extra_channels(agent):
+        """Servers also listen on the RPC port for clients: no gossip key there (Nomad
+        clients have none); mutual TLS when ``tls.rpc`` is on (helper/tlsutil: RPC TLS
+        verifies the peer against ``ca_file``)."""
+        rt = agent.rt
+        if not rt.server:
+            return []
+        ctx = None
+        if rt.tls.get("rpc"):
+            ctx = agent.ssl_context({"cert_file": rt.tls["cert_file"],
+                                     "key_file": rt.tls["key_file"],
+                                     "ca_file": rt.tls.get("ca_file"), "verify_incoming": True})
+        return [(rt.ports["rpc"], None, ctx)]
+
+    @staticmethod
+    def client_channel(agent):
+        """A client's RPC channel to the servers: TLS with its own certificate when
+        ``tls.rpc`` is on; the server name is ``server.<region>.nomad`` when
+        ``verify_server_hostname`` is set (Nomad's certificate naming)."""
+        import ssl
+        rt = agent.rt
+        if not rt.tls.get("rpc"):
+            return None, None
+        ctx = ssl.create_default_context(cafile=rt.tls.get("ca_file"))
+        ctx.load_cert_chain(rt.tls["cert_file"], rt.tls["key_file"])
+        name = None
+        if rt.tls.get("verify_server_hostname"):
+            name = "server.%s.nomad" % rt.region
+        else:
+            ctx.check_hostname = False
+        return None, (ctx, name)
 
     @staticmethod
     def member_entry(rt):
@@ -105,6 +135,8 @@ class NomadProduct:
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
         if path == "/v1/status/peers":
+            if not agent.rt.server:
+                return None  # clients ask the servers (forwarded to the leader)
             table = {m["name"]: m for m in ms.table()}
             return _json(200, ["%s:%d" % (table[n]["addr"], table[n]["server_port"])
                                for n in sorted(ms.peers) if n in table])
@@ -124,7 +156,9 @@ class NomadProduct:
 
     @staticmethod
     def leader_route(agent, method, path, headers, body):
-        del headers, body
+        if path == "/v1/status/peers":
+            return agent.product.local_route(agent, method, path, {}, None, body)
+        del headers
         if path != "/v1/acl/bootstrap":
             return None
         if method not in ("PUT", "POST"):

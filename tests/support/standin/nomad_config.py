@@ -115,8 +115,8 @@ def validate_sources(sources):
 
 
 def validate_runtime(raw, check_dirs=True):
-    """Combination rules on the merged configuration; a list of messages."""
-    del check_dirs
+    """Combination rules on the merged configuration; a list of messages. ``check_dirs``
+    (agent start, not ``config validate``) also checks the TLS files exist."""
     errors = []
     server, client = _block(raw, "server"), _block(raw, "client")
     if not (server.get("enabled") or client.get("enabled")):
@@ -182,7 +182,7 @@ def validate_runtime(raw, check_dirs=True):
     if (tls.get("verify_https_client") or tls.get("rpc")) and not tls.get("ca_file"):
         errors.append("tls: VerifyIncoming set, and no CA certificate provided! (set ca_file)")
     for field in ("ca_file", "cert_file", "key_file"):
-        if tls.get(field) and not os.path.isfile(tls[field]):
+        if check_dirs and tls.get(field) and not os.path.isfile(tls[field]):
             errors.append("tls.%s: %s: no such file" % (field, tls[field]))
     return errors
 

@@ -1,0 +1,189 @@
+"""Stand-in Consul and Nomad clusters on loopback (three servers and one client each) with
+TLS from a test CA: leader election after bootstrap_expect, members, ACL bootstrap once
+(also after a restart), anonymous denied, client certificates required on HTTPS, and a node
+with another gossip key refused. No Molecule, no Docker: agents are local processes."""
+import base64
+import os
+import ssl
+
+import pytest
+
+from tests.integration.standin.conftest import call, wait_until
+from tests.support.net import free_port
+
+KEY = base64.b64encode(bytes(range(32))).decode()
+OTHER_KEY = base64.b64encode(bytes(range(1, 33))).decode()
+ELECTION_TIMEOUT_S = 10.0
+
+
+def _consul_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
+    cert = test_ca.issue(name, dns=("server.dc1.consul" if server else "client.dc1.consul",))
+    ports = {"http": -1, "https": free_port(), "serf_lan": free_port(), "server": free_port(),
+             "dns": -1, "grpc": -1, "grpc_tls": -1}
+    conf = {"datacenter": "dc1", "node_name": name, "data_dir": str(tmp_path / (name + "-data")),
+            "server": server, "bind_addr": "127.0.0.1", "advertise_addr": "127.0.0.1",
+            "client_addr": "127.0.0.1", "retry_join": join, "encrypt": encrypt, "ports": ports,
+            "tls": {"defaults": {"ca_file": test_ca.ca_file, "cert_file": cert[0],
+                                 "key_file": cert[1], "verify_incoming": True,
+                                 "verify_outgoing": True},
+                    "internal_rpc": {"verify_server_hostname": True}},
+            "acl": {"enabled": True, "default_policy": "deny", "down_policy": "extend-cache"}}
+    if server:
+        conf["bootstrap_expect"] = 3
+    return conf, cert
+
+
+def test_consul_cluster(tmp_path, test_ca, launch):
+    serf = [free_port() for _ in range(3)]
+    confs, certs = [], []
+    for i in range(3):
+        conf, cert = _consul_config(tmp_path, test_ca, "consul-%d" % (i + 1), True,
+                                    ["127.0.0.1:%d" % p for j, p in enumerate(serf) if j != i])
+        conf["ports"]["serf_lan"] = serf[i]
+        confs.append(conf)
+        certs.append(cert)
+    client_conf, client_cert = _consul_config(tmp_path, test_ca, "client-1", False,
+                                              ["127.0.0.1:%d" % serf[0]])
+    ctx = test_ca.client_context(client_cert)
+    first = launch("consul", "consul-1", confs[0])
+    # one server of three: no leader yet (bootstrap_expect = 3)
+    wait_until(lambda: call(confs[0]["ports"]["https"], "GET", "/v1/status/leader", ctx)
+               == (200, ""), ELECTION_TIMEOUT_S, "consul-1 to answer without a leader")
+    agents = [first] + [launch("consul", c["node_name"], c) for c in confs[1:]]
+    agents.append(launch("consul", "client-1", client_conf))
+    https = [c["ports"]["https"] for c in confs + [client_conf]]
+    leader_addr = "127.0.0.1:%d" % confs[0]["ports"]["server"]  # lowest node name wins
+
+    for port in https:
+        wait_until(lambda port=port: call(port, "GET", "/v1/status/leader", ctx)
+                   == (200, leader_addr), ELECTION_TIMEOUT_S, "a leader seen on %d" % port)
+    status, peers = call(https[3], "GET", "/v1/status/peers", ctx)
+    assert status == 200 and sorted(peers) == sorted(
+        "127.0.0.1:%d" % c["ports"]["server"] for c in confs)
+
+    # anonymous is denied before and after bootstrap
+    assert call(https[1], "GET", "/v1/agent/members", ctx) == (200, [])
+    status, text = call(https[1], "GET", "/v1/agent/self", ctx)
+    assert status == 403 and "lacks permission 'agent:read'" in text
+
+    # ACL bootstrap once, through a follower and then the client (both forward to the leader)
+    status, token = call(https[1], "PUT", "/v1/acl/bootstrap", ctx)
+    assert status == 200 and token["Policies"][0]["Name"] == "global-management"
+    secret = token["SecretID"]
+    status, text = call(https[3], "PUT", "/v1/acl/bootstrap", ctx)
+    assert (status, text) == (403, "Permission denied: ACL bootstrap no longer allowed "
+                                    "(reset index: 13)")
+    status, text = call(https[2], "GET", "/v1/config/service-defaults/web", ctx)
+    assert status == 403
+    for port in https:  # the token is replicated to every agent
+        status, members = wait_until(
+            lambda port=port: (lambda r: r if r[0] == 200 and len(r[1]) == 4 else None)(
+                call(port, "GET", "/v1/agent/members", ctx, token=secret)),
+            ELECTION_TIMEOUT_S, "members with the management token on %d" % port)
+        assert {(m["Name"], m["Tags"]["role"], m["Status"]) for m in members} == {
+            ("consul-1", "consul", 1), ("consul-2", "consul", 1), ("consul-3", "consul", 1),
+            ("client-1", "node", 1)}
+    entry = {"Kind": "service-defaults", "Name": "web", "Protocol": "http"}
+    assert call(https[3], "PUT", "/v1/config", ctx, token=secret, body=entry) == (200, True)
+    status, read = call(https[2], "GET", "/v1/config/service-defaults/web", ctx, token=secret)
+    assert status == 200 and read["Protocol"] == "http"
+
+    # agent/self shows the configuration read, without secrets
+    status, self_ = call(https[0], "GET", "/v1/agent/self", ctx, token=secret)
+    assert status == 200 and self_["DebugConfig"]["bootstrap_expect"] == 3
+    assert self_["DebugConfig"]["encrypt"] == "<redacted>" and KEY not in str(self_)
+
+    # HTTPS requires a client certificate (tls.defaults.verify_incoming)
+    with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
+        call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
+
+    # a node with another gossip key is refused, and says why
+    rogue, _ = _consul_config(tmp_path, test_ca, "consul-0", True, ["127.0.0.1:%d" % serf[0]],
+                              encrypt=OTHER_KEY)
+    rogue_agent = launch("consul", "consul-0", rogue)
+    wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
+               ELECTION_TIMEOUT_S, "the rogue node to log the refusal")
+    assert "No installed keys could decrypt the message" in agents[0].logs()
+    status, members = call(https[0], "GET", "/v1/agent/members", ctx, token=secret)
+    assert "consul-0" not in {m["Name"] for m in members}
+
+    # a restarted leader keeps the bootstrap state (persisted in data_dir)
+    assert agents[0].stop() == 0
+    wait_until(lambda: call(https[1], "GET", "/v1/status/leader", ctx)
+               == (200, "127.0.0.1:%d" % confs[1]["ports"]["server"]),
+               ELECTION_TIMEOUT_S, "consul-2 to take over")
+    launch("consul", "consul-1", confs[0])
+    wait_until(lambda: call(https[0], "GET", "/v1/status/leader", ctx) == (200, leader_addr),
+               ELECTION_TIMEOUT_S, "consul-1 back as leader")
+    assert call(https[0], "PUT", "/v1/acl/bootstrap", ctx)[0] == 403
+    assert call(https[0], "GET", "/v1/agent/self", ctx, token=secret)[0] == 200
+
+
+def _nomad_config(tmp_path, test_ca, name, server, join, encrypt=KEY):
+    cert = test_ca.issue(name, dns=("server.global.nomad" if server else "client.global.nomad",))
+    conf = {"name": name, "data_dir": str(tmp_path / (name + "-data")), "bind_addr": "127.0.0.1",
+            "ports": {"http": free_port(), "rpc": free_port(), "serf": free_port()},
+            "acl": {"enabled": True},
+            "tls": {"http": True, "rpc": True, "ca_file": test_ca.ca_file, "cert_file": cert[0],
+                    "key_file": cert[1], "verify_server_hostname": True,
+                    "verify_https_client": True}}
+    if server:
+        conf["server"] = {"enabled": True, "bootstrap_expect": 3, "encrypt": encrypt,
+                          "server_join": {"retry_join": join}}
+    else:
+        conf["client"] = {"enabled": True, "servers": join}
+    return conf, cert
+
+
+def test_nomad_cluster(tmp_path, test_ca, launch):
+    serf = [free_port() for _ in range(3)]
+    confs = []
+    for i in range(3):
+        conf, cert = _nomad_config(tmp_path, test_ca, "nomad-%d" % (i + 1), True,
+                                   ["127.0.0.1:%d" % p for j, p in enumerate(serf) if j != i])
+        conf["ports"]["serf"] = serf[i]
+        confs.append(conf)
+    client_conf, client_cert = _nomad_config(
+        tmp_path, test_ca, "client-1", False,
+        ["127.0.0.1:%d" % c["ports"]["rpc"] for c in confs])
+    ctx = test_ca.client_context(client_cert)
+    for conf in confs + [client_conf]:
+        launch("nomad", conf["name"], conf)
+    https = [c["ports"]["http"] for c in confs + [client_conf]]
+    leader_addr = "127.0.0.1:%d" % confs[0]["ports"]["rpc"]
+
+    def nomad(port, method, path, **kw):
+        return call(port, method, path, ctx, header="X-Nomad-Token", **kw)
+
+    for port in https:  # the client learns the leader from the servers it registered with
+        wait_until(lambda port=port: nomad(port, "GET", "/v1/status/leader") == (200, leader_addr),
+                   ELECTION_TIMEOUT_S, "a leader seen on %d" % port)
+    assert nomad(https[0], "GET", "/v1/jobs") == (403, "Permission denied")
+    assert nomad(https[0], "GET", "/v1/agent/members") == (403, "Permission denied")
+    status, token = nomad(https[3], "POST", "/v1/acl/bootstrap")
+    assert status == 200 and token["Type"] == "management"
+    status, text = nomad(https[2], "POST", "/v1/acl/bootstrap")
+    assert status == 400 and text.startswith("ACL bootstrap already done (reset index: ")
+    secret = token["SecretID"]
+    assert nomad(https[1], "GET", "/v1/jobs", token=secret) == (200, [])
+    status, members = wait_until(
+        lambda: (lambda r: r if r[0] == 200 else None)(
+            nomad(https[2], "GET", "/v1/agent/members", token=secret)),
+        ELECTION_TIMEOUT_S, "members readable with the replicated token")
+    assert {(m["Name"], m["Status"]) for m in members["Members"]} == {
+        ("nomad-1.global", "alive"), ("nomad-2.global", "alive"), ("nomad-3.global", "alive")}
+    status, self_ = nomad(https[1], "GET", "/v1/agent/self", token=secret)
+    assert self_["config"]["server"]["encrypt"] == "<redacted>"
+    with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
+        call(https[0], "GET", "/v1/status/leader", test_ca.client_context())
+
+    rogue, _ = _nomad_config(tmp_path, test_ca, "nomad-0", True, ["127.0.0.1:%d" % serf[0]],
+                             encrypt=OTHER_KEY)
+    rogue_agent = launch("nomad", "nomad-0", rogue)
+    wait_until(lambda: "No installed keys could decrypt the message" in rogue_agent.logs(),
+               ELECTION_TIMEOUT_S, "the rogue server to log the refusal")
+    status, members = nomad(https[0], "GET", "/v1/agent/members", token=secret)
+    assert "nomad-0.global" not in {m["Name"] for m in members["Members"]}
+    status, leader = nomad(rogue["ports"]["http"], "GET", "/v1/status/leader")
+    assert (status, leader) == (200, "")
+    assert os.path.exists(os.path.join(confs[0]["data_dir"], "standin-state.json"))
