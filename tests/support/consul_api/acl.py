@@ -4,7 +4,8 @@ Follows the ACL rules reference (developer.hashicorp.com/consul/docs/security/ac
 - ``service "<name>"`` (exact) beats the longest matching ``service_prefix "<p>"``;
 - a service rule's ``intentions`` defaults to ``read`` when its ``policy`` is read/write
   (acl/policy_authorizer.go ``loadRules``), otherwise deny;
-- ``operator`` and ``mesh`` are top-level levels; default policy is deny.
+- ``operator``, ``mesh``, ``keyring`` and ``acl`` are top-level levels; default policy is deny;
+- a token made through the ACL API (acl_api.py) gets the merged rules of its policies.
 Required permissions per kind follow the table in api-docs/config: service-intentions
 needs intentions:write/read on the destination, service-defaults and service-resolver
 service:write/read, proxy-defaults mesh:write or operator:write (read needs none).
@@ -28,19 +29,22 @@ class PermissionDenied(Exception):
     pass
 
 
-def parse_rules(rules):
-    """HCL subset or dict -> normalised dict; ValueError on anything else."""
+TOP_LEVEL = ("operator", "mesh", "keyring", "acl")
+
+
+def parse_rules(rules, defaults=True):
+    """HCL subset or dict -> normalised dict; ValueError on anything else.
+    ``defaults=False`` leaves out the top-level rules not written (for merging)."""
+    parsed = {"service": {}, "service_prefix": {}}
     if isinstance(rules, dict):
-        parsed = {"service": {}, "service_prefix": {}, "operator": "deny", "mesh": "deny"}
         for key, value in rules.items():
             if key in ("service", "service_prefix"):
                 parsed[key] = {name: dict(rule) for name, rule in value.items()}
-            elif key in ("operator", "mesh"):
+            elif key in TOP_LEVEL:
                 parsed[key] = value
             else:
                 raise ValueError("unsupported rule %r" % key)
     else:
-        parsed = {"service": {}, "service_prefix": {}, "operator": "deny", "mesh": "deny"}
         text = re.sub(r"#[^\n]*", "", rules)
         for kind, name, body in _BLOCK.findall(text):
             rule = dict(_ATTR.findall(body))
@@ -50,7 +54,7 @@ def parse_rules(rules):
             parsed[kind][name] = rule
         rest = _BLOCK.sub("", text)
         for key, value in _ATTR.findall(rest):
-            if key not in ("operator", "mesh"):
+            if key not in TOP_LEVEL:
                 raise ValueError("unsupported rule %r" % key)
             parsed[key] = value
         if _ATTR.sub("", rest).strip():
@@ -60,9 +64,11 @@ def parse_rules(rules):
             for attr, level in rule.items():
                 if attr not in ("policy", "intentions") or level not in LEVELS:
                     raise ValueError("bad %s %r rule %s=%r" % (kind, name, attr, level))
-    for key in ("operator", "mesh"):
-        if parsed[key] not in LEVELS:
+    for key in TOP_LEVEL:
+        if key in parsed and parsed[key] not in LEVELS:
             raise ValueError("bad %s level %r" % (key, parsed[key]))
+        if defaults:
+            parsed.setdefault(key, "deny")
     return parsed
 
 
@@ -72,6 +78,8 @@ class Token:
         self.accessor = str(uuid.uuid4())
         self.management = management
         self.rules = parse_rules(rules or {})
+        self.policy_links = None  # [{"ID", "Name"}] for tokens of the ACL API (acl_api.py)
+        self.meta = {}  # Description, CreateTime, CreateIndex, ... (acl_api.py)
 
     def _service_rule(self, name):
         if name in self.rules["service"]:
@@ -85,7 +93,7 @@ class Token:
     def level(self, resource, name=""):
         if self.management:
             return LEVELS["write"]
-        if resource in ("operator", "mesh"):
+        if resource in TOP_LEVEL:
             return LEVELS[self.rules[resource]]
         rule = self._service_rule(name) or {}
         policy = rule.get("policy", "deny")
@@ -99,7 +107,11 @@ class ACLStore:
     def __init__(self, enabled=True):
         self.enabled = enabled
         self.tokens = {}
-        self.management_token = self.add(management=True).secret
+        self.policies = {}  # ID -> policy (acl_api.py); global-management is built in
+        initial = self.add(management=True)  # the initial management token
+        initial.policy_links = [{"ID": "00000000-0000-0000-0000-000000000001", "Name": "global-management"}]
+        initial.meta = {"Description": "Initial Management Token", "CreateIndex": 1, "ModifyIndex": 1}
+        self.management_token = initial.secret
 
     def add(self, rules=None, management=False, secret=None):
         token = Token(secret or str(uuid.uuid4()), rules, management)
@@ -116,7 +128,11 @@ class ACLStore:
             return anon
         if secret not in self.tokens:
             raise PermissionDenied("ACL not found")
-        return self.tokens[secret]
+        token = self.tokens[secret]
+        if token.policy_links is not None:  # the current rules of its policies
+            from tests.support.consul_api import acl_api
+            acl_api.refresh(self, token)
+        return token
 
 
 def _deny(token, perm, name):

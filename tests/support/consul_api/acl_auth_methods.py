@@ -11,7 +11,7 @@ Endpoints (agent/acl_endpoint.go, ACLAuthMethod* / ACLBindingRule* handlers):
   (create with a new ID, or update an existing one), ``DELETE /v1/acl/binding-rule/:id``.
 Bodies are decoded strictly (unknown fields: 400 ``AuthMethod decoding failed: ...`` /
 ``BindingRule decoding failed: ...``). Reads need ``acl:read`` and writes ``acl:write``
-(agent/consul/acl_endpoint.go); in this model only management tokens hold them; denials are
+(agent/consul/acl_endpoint.go), from the token's ``acl`` rule or a management token; denials are
 403 ``Permission denied: token with AccessorID '<id>' lacks permission 'acl:<level>'``.
 Validation errors come from the RPC and are 500, as Consul's HTTP wrapper answers them.
 
@@ -81,6 +81,8 @@ def tables(state):
 def route(state, token, method, path, query, raw):
     """Answer one request: (status, body, index); RPCError for a refusal."""
     methods, rules = tables(state)
+    if not state.acl.enabled:  # agent/acl_endpoint.go checkACLDisabled
+        raise RPCError(401, "ACL support disabled")
     if path == "/v1/acl/auth-methods" and method == "GET":
         _need(token, "read")
         with state.lock:
@@ -106,7 +108,8 @@ def route(state, token, method, path, query, raw):
 
 
 def _need(token, level):
-    if not token.management:
+    """acl:read / acl:write (tests/support/consul_api/acl.py Token.level models ``acl``)."""
+    if token.level("acl") < {"read": 1, "write": 2}[level]:
         raise RPCError(403, "Permission denied: token with AccessorID '%s' lacks permission 'acl:%s'"
                        % (token.accessor, level))
 

@@ -4,7 +4,8 @@
 ``management_token``, ``env`` (CONSUL_HTTP_ADDR/CONSUL_HTTP_TOKEN), ``make_token(rules)``,
 ``inject_fault(kind, path_prefix="/", method=None, count=1, status=500, delay=0.0)``,
 ``entries`` (``{(kind, name): entry as Consul would answer}``), ``request_log``.
-``consul_api_factory(acl=True)``: start more servers (all stopped at teardown).
+``set_leader(address)`` ("" = no leader), ``keyring`` (a copy of the gossip keyring).
+``consul_api_factory(acl=True, gossip_key=None)``: start more servers (all stopped at teardown).
 """
 import pytest
 
@@ -42,6 +43,17 @@ class ConsulAPI:
             self.server.state.faults.append(fault)
         return fault
 
+    def set_leader(self, address):
+        """What /v1/status/leader answers ("" = the cluster has no leader)."""
+        with self.server.state.lock:
+            self.server.state.leader = address
+
+    @property
+    def keyring(self):
+        """A copy of the gossip keyring: {"keys": [...], "primary": key, "members": n}."""
+        with self.server.state.lock:
+            return {**self.server.state.keyring, "keys": list(self.server.state.keyring["keys"])}
+
     def clear_faults(self):
         with self.server.state.lock:
             self.server.state.faults.clear()
@@ -73,8 +85,8 @@ class ConsulAPI:
 def consul_api_factory():
     started = []
 
-    def start(acl=True):
-        api = ConsulAPI(ConsulContractServer(acl=acl).start())
+    def start(acl=True, gossip_key=None):
+        api = ConsulAPI(ConsulContractServer(acl=acl, gossip_key=gossip_key).start())
         started.append(api)
         return api
 

@@ -47,6 +47,14 @@ class Fault:
             self.method is None or self.method.upper() == method)
 
 
+@dataclass
+class Raw:
+    """A non-JSON answer (the snapshot stream) with its own headers."""
+    data: bytes
+    content_type: str = "application/octet-stream"
+    headers: dict = None
+
+
 class HTTPError(Exception):
     def __init__(self, status, reason):
         super().__init__(reason)
@@ -62,6 +70,8 @@ class ConsulState:
         self.index = 10
         self.store = {}  # (kind, name) -> {"entry", "create", "modify"}
         self.acl = acl_mod.ACLStore(enabled=acl)
+        self.leader = "127.0.0.1:8300"  # /v1/status/leader; "" = no leader (operator.py)
+        self.keyring = None  # gossip keyring, set by operator.init_keyring
         self.faults = []
         self.request_log = []
 
@@ -99,6 +109,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status, body, index=None):
+        if isinstance(body, Raw):
+            self.send_response(status)
+            self.send_header("Content-Type", body.content_type)
+            for key, value in (body.headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body.data)))
+            self.end_headers()
+            self.wfile.write(body.data)
+            return
         data = body if isinstance(body, bytes) else (
             body.encode() if isinstance(body, str) else json.dumps(body).encode())
         self.send_response(status)
@@ -159,6 +178,11 @@ class Handler(BaseHTTPRequestHandler):
                 return acl_auth_methods.route(self.state, self._resolve(token), method, path, query, raw)
             except acl_auth_methods.RPCError as exc:
                 raise HTTPError(exc.status, exc.reason)
+        from tests.support.consul_api import acl_api, operator  # they import this module
+        for extra in (operator.route, acl_api.route):
+            answer = extra(self, method, path, query, raw, token)
+            if answer is not None:
+                return answer
         if path == "/v1/config":
             if method != "PUT":
                 raise HTTPError(405, "method %s not allowed" % method)
@@ -289,8 +313,10 @@ class Handler(BaseHTTPRequestHandler):
 class ConsulContractServer:
     """Start/stop wrapper; ``addr`` is ``http://127.0.0.1:PORT``."""
 
-    def __init__(self, host="127.0.0.1", port=0, acl=True):
+    def __init__(self, host="127.0.0.1", port=0, acl=True, gossip_key=None):
+        from tests.support.consul_api.operator import init_keyring
         self.state = ConsulState(acl=acl)
+        init_keyring(self.state, gossip_key)
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.state = self.state

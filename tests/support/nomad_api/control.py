@@ -87,6 +87,22 @@ class NomadApi:
             self.server.inject_fault("latency", path_prefix, method, after, status, 0.0)
         self.server.inject_fault(kind, path_prefix, method, count, status, delay)
 
+    def set_leader(self, address):
+        """What /v1/status/leader answers ("" = the cluster has no leader)."""
+        with self.state.lock:
+            self.state.leader = address
+
+    @property
+    def keyring(self):
+        """A copy of the gossip keyring: {"keys": [...], "primary": key, "members": n}."""
+        with self.state.lock:
+            return {**self.state.keyring, "keys": list(self.state.keyring["keys"])}
+
+    def nodes(self):
+        """Read-only copy of the client nodes: {name: node}."""
+        with self.state.lock:
+            return {n["Name"]: copy.deepcopy(n) for n in self.state.nodes.values()}
+
     def clear_faults(self):
         """Drop every fault not used up yet."""
         with self.server._faults_lock:

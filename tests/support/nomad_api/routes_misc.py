@@ -260,8 +260,8 @@ def write_sched(req):
 
 
 def status_leader(req):
-    """GET /v1/status/leader (the leader's RPC address as a JSON string)."""
-    return "127.0.0.1:4647"
+    """GET /v1/status/leader (the leader's RPC address as a JSON string; "" without one)."""
+    return req.st.leader
 
 
 def status_peers(req):

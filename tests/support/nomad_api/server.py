@@ -188,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status, payload, headers, path, text=False):
         if text:
             data, ctype = payload.encode(), "text/plain; charset=utf-8"
+        elif isinstance(payload, bytes):  # a binary stream (operator snapshot)
+            data, ctype = payload, "application/octet-stream"
         elif payload is _NO_BODY:
             data, ctype = b"", None
         else:
@@ -220,11 +222,12 @@ class NomadApiServer:
     """A Nomad HTTP API contract server on a loopback port."""
 
     def __init__(self, host="127.0.0.1", port=0, acl=True, enterprise=False,
-                 settle_delay=0.05, bootstrap=True, version="1.10.5", stop_delay=0.3):
+                 settle_delay=0.05, bootstrap=True, version="1.10.5", stop_delay=0.3,
+                 nodes=None, gossip_key=None):
         from . import routes
         self.version = version
         self.state = State(acl=acl, enterprise=enterprise, settle_delay=settle_delay,
-                           stop_delay=stop_delay)
+                           stop_delay=stop_delay, nodes=nodes, gossip_key=gossip_key)
         self.routes = routes.all_routes()
         self.request_log = []
         self._faults = []

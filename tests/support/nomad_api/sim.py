@@ -12,6 +12,7 @@ Every state change runs under State.lock (callers hold it; timers take it).
 import copy
 import datetime
 
+from . import nodes
 from .diff import go_duration
 from .state import new_id, now_ns
 
@@ -70,10 +71,11 @@ def _task_state(state="pending", failed=False, events=None):
 def _new_alloc(st, job, group, idx, evaluation, deployment, canary=False):
     index = st.bump("allocs")
     now = now_ns()
+    node = nodes.place(st, job) or {"ID": "", "Name": ""}  # none eligible: stays pending
     alloc = {
         "ID": new_id(), "EvalID": evaluation["ID"] if evaluation else "",
         "Name": f"{job['ID']}.{group['Name']}[{idx}]", "Namespace": job["Namespace"],
-        "NodeID": st.node_id, "NodeName": "sim-client-1", "JobID": job["ID"],
+        "NodeID": node["ID"], "NodeName": node["Name"], "JobID": job["ID"],
         "JobType": job["Type"], "JobVersion": job["Version"], "TaskGroup": group["Name"],
         "DesiredStatus": "run", "DesiredDescription": "", "ClientStatus": "pending",
         "ClientDescription": "No tasks have started",
@@ -97,6 +99,8 @@ def _touch(st, alloc):
 
 
 def _run(st, alloc, healthy=True):
+    if not alloc["NodeID"]:  # not placed (no eligible node in its pool): stays pending
+        return
     for state in alloc["TaskStates"].values():
         state.update(State="running", StartedAt=_rfc3339())
         state["Events"] += [_event("Task Setup", "Building Task Directory"),

@@ -32,7 +32,8 @@ def bounded_delay(name, value):
 class State:
     """All server data, guarded by one lock; ``cond`` wakes blocking queries."""
 
-    def __init__(self, acl=True, enterprise=False, settle_delay=0.05, stop_delay=0.3):
+    def __init__(self, acl=True, enterprise=False, settle_delay=0.05, stop_delay=0.3,
+                 nodes=None, gossip_key=None):
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.acl_enabled = acl
@@ -73,6 +74,11 @@ class State:
             "CreateIndex": 1, "ModifyIndex": 1,
         }
         self.node_id = new_id()
+        # Client nodes, the server's leader address and its gossip keyring (nodes.py,
+        # routes_nodes.py, routes_operator.py). ``nodes=None`` keeps the one simulated
+        # client ``sim-client-1`` that takes allocations of any node pool.
+        from . import nodes as nodes_mod  # nodes imports this module
+        nodes_mod.init(self, nodes, gossip_key)
         self._timers = []  # (due monotonic, seq, callback)
         self._seq = 0
         self._stop = threading.Event()

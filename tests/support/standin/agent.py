@@ -12,6 +12,7 @@ answers with the same data. Logs go to stderr (journald keeps them).
 """
 import base64
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -29,6 +30,7 @@ from . import cluster
 from .loader import ConfigError
 
 FORWARD_TIMEOUT_S = 30.0
+RPC_HOLD_S = 7.0
 STATE_FILE = "standin-state.json"
 
 
@@ -46,6 +48,22 @@ def redact(obj, secret_keys):
     if isinstance(obj, list):
         return [redact(v, secret_keys) for v in obj]
     return obj
+
+
+def sd_notify(state):
+    """Tell systemd our state when it asked (``NOTIFY_SOCKET``), as the real agents do
+    for ``Type=notify`` units; nothing otherwise."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):
+        path = "\0" + path[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(path)
+            sock.sendall(state.encode())
+    except OSError as exc:
+        log("WARN", "agent: sd_notify failed: %s" % exc)
 
 
 class _TLSHTTPServer(ThreadingHTTPServer):
@@ -113,7 +131,11 @@ class _ClusterHandler(StreamRequestHandler):
         if not line:
             return
         try:
-            msg = cluster.unseal(key, line.decode())
+            try:
+                text = line.decode()
+            except UnicodeDecodeError as exc:
+                raise cluster.Refused("not a stand-in message (TLS on a plain port?)") from exc
+            msg = cluster.unseal(key, text)
         except cluster.Refused as exc:
             log("ERROR", "memberlist: failed to receive from=%s:%d: %s"
                 % (self.client_address[0], self.client_address[1], exc))
@@ -147,6 +169,7 @@ class Agent:
         self.stop_event = threading.Event()
         self.lock = threading.RLock()
         self.acl = {"index": 0, "token": None}
+        self.data = {"version": 0, "digest": None, "tables": None}  # replicate.py
         self.contract = None
         self.http_servers = []
         self.cluster_servers = []
@@ -159,7 +182,8 @@ class Agent:
         return os.path.join(self.rt.data_dir, STATE_FILE)
 
     def prepare_data_dir(self):
-        """Create/check data_dir as the agent does; SystemExit(1) with the reason."""
+        """Create/check data_dir as the agent does; the persisted state, or None (logged)
+        when data_dir cannot be created or written."""
         path = self.rt.data_dir
         try:
             os.makedirs(path, exist_ok=True)
@@ -170,7 +194,7 @@ class Agent:
         except OSError as exc:
             log("ERROR", "agent: data_dir %s is not usable: %s" % (path, exc))
             sys.stderr.write("==> Error starting agent: data_dir %r: %s\n" % (path, exc.strerror))
-            raise SystemExit(1) from exc
+            return None
         try:
             with open(self._state_path(), encoding="utf-8") as handle:
                 return json.load(handle)
@@ -182,7 +206,7 @@ class Agent:
 
     def save_state(self):
         with self.lock:
-            data = dict(self.membership.persisted(), acl=self.acl)
+            data = dict(self.membership.persisted(), acl=self.acl, data=self.data)
             tmp = self._state_path() + ".tmp"
             with open(tmp, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
@@ -200,6 +224,33 @@ class Agent:
         log("INFO", "acl: bootstrap state replicated (index %d)" % acl["index"])
         self.save_state()
 
+    def adopt_data(self, data):
+        """Keep and load a newer export of the leader's tables (servers only)."""
+        if not self.rt.server or not data or not data.get("tables"):
+            return
+        with self.lock:
+            if data.get("version", 0) <= self.data.get("version", 0):
+                return
+            self.data = data
+            self.product.import_tables(self.contract, data["tables"])
+        self.save_state()
+
+    def export_data(self):
+        """On the leader: a new export when the replicated tables changed."""
+        tables = self.product.export_tables(self.contract)
+        digest = hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
+        with self.lock:
+            if digest == self.data.get("digest"):
+                return
+            self.data = {"version": time.time_ns(), "digest": digest, "tables": tables}
+        self.save_state()
+
+    def _data_for(self, table):
+        """Replicated tables go only to servers (``table[0]`` is the asker)."""
+        if self.rt.server and table and table[0].get("role") == "server":
+            return self.data
+        return None
+
     def management_secrets(self):
         secrets = set()
         if self.acl.get("token"):
@@ -212,9 +263,11 @@ class Agent:
     def on_message(self, msg):
         kind = msg.get("type")
         if kind == "gossip":
+            self.adopt_data(msg.get("data"))
             self.membership.merge(msg.get("table", []))
             self.adopt_acl(msg.get("acl"))
-            return {"table": self.membership.table(), "acl": self.acl}
+            return {"table": self.membership.table(), "acl": self.acl,
+                    "data": self._data_for(msg.get("table"))}
         if kind == "leave":
             self.membership.merge(msg.get("table", []))
             return {"ok": True}
@@ -242,8 +295,13 @@ class Agent:
             except ValueError:
                 log("WARN", "agent: cannot parse join address %r" % text)
         for member in self.membership.table()[1:]:
-            if member["status"] != "left" and member["port"]:
+            if member["status"] != "left" and member["port"] and not (
+                    self.product.clients_use_rpc and not self.rt.server):
                 addrs.add((member["addr"], member["port"]))
+        rpc_client = self.product.clients_use_rpc and not self.rt.server
+        for member in self.membership.table()[1:]:
+            if rpc_client and member["role"] == "server" and member["status"] != "left":
+                addrs.add((member["addr"], member["server_port"]))
         addrs.discard((self.rt.advertise_addr, self.rt.cluster_port))
         return addrs
 
@@ -252,13 +310,17 @@ class Agent:
         while not self.stop_event.is_set():
             self.membership.beat()
             leader = self.membership.leader()
+            is_leader = bool(leader and leader["name"] == self.rt.node_name)
             with self.membership.lock:
-                self.membership.me["leader"] = bool(leader and leader["name"] == self.rt.node_name)
+                self.membership.me["leader"] = is_leader
+            if is_leader:
+                self.export_data()
             key, tls = self.channel()
             for addr in self._targets():
                 try:
                     answer = cluster.request(addr, key, {
-                        "type": "gossip", "table": self.membership.table(), "acl": self.acl},
+                        "type": "gossip", "table": self.membership.table(), "acl": self.acl,
+                        "data": self.data if self.rt.server else None},
                         timeout=1.0, tls=tls)
                 except cluster.Refused as exc:
                     if refused.get(addr) != str(exc):
@@ -271,6 +333,7 @@ class Agent:
                         refused[addr] = str(exc)
                     continue
                 refused.pop(addr, None)
+                self.adopt_data(answer.get("data"))
                 self.membership.merge(answer.get("table", []))
                 self.adopt_acl(answer.get("acl"))
             self.membership.tick()
@@ -289,28 +352,65 @@ class Agent:
                 log("INFO", "raft: leader is %s" % name)
             else:
                 log("WARN", "raft: no cluster leader")
+        if name == self.rt.node_name and self.contract is not None:
+            self.product.on_membership(self)
         self.save_state()
 
     # -- HTTP forwarding --------------------------------------------------------
     def forward(self, method, path, headers, body):
-        leader = self.membership.leader()
-        if leader is None:
-            return 500, {"Content-Type": "text/plain"}, b"No cluster leader"
-        if leader["name"] == self.rt.node_name:
-            return self.serve_leader(method, path, headers, body)
-        key, tls = self.channel()
-        port = leader["server_port"] if self.product.clients_use_rpc and not self.rt.server \
-            else leader["port"]
-        try:
-            answer = cluster.request((leader["addr"], port), key, {
-                "type": "http", "method": method, "path": path, "headers": headers,
-                "body": base64.b64encode(body).decode()}, timeout=FORWARD_TIMEOUT_S, tls=tls)
-        except (cluster.Refused, OSError) as exc:
-            return 500, {"Content-Type": "text/plain"}, (
-                "rpc error: failed to forward to the leader: %s" % exc).encode()
-        return answer["status"], answer["headers"], base64.b64decode(answer["body"])
+        """Serve on the leader, forwarding when it is another server. While there is no
+        leader or the leader cannot be reached, retry until ``RPC_HOLD_S`` (Consul
+        ``performance.rpc_hold_timeout``, Nomad's RPC retry: a request survives a change
+        of leader), then answer 500."""
+        deadline = time.monotonic() + RPC_HOLD_S
+        while True:
+            leader = self.membership.leader()
+            if leader is not None and leader["name"] == self.rt.node_name:
+                return self.serve_leader(method, path, headers, body)
+            if leader is None:
+                error = "No cluster leader"
+            else:
+                key, tls = self.channel()
+                port = leader["server_port"] if self.product.clients_use_rpc and \
+                    not self.rt.server else leader["port"]
+                try:
+                    answer = cluster.request((leader["addr"], port), key, {
+                        "type": "http", "method": method, "path": path, "headers": headers,
+                        "body": base64.b64encode(body).decode()}, timeout=FORWARD_TIMEOUT_S,
+                        tls=tls)
+                except (cluster.Refused, OSError) as exc:
+                    error = "rpc error: failed to forward to the leader: %s" % exc
+                else:
+                    if not (answer["status"] == 500 and
+                            base64.b64decode(answer["body"]) == b"No cluster leader"):
+                        return (answer["status"], answer["headers"],
+                                base64.b64decode(answer["body"]))
+                    error = "No cluster leader"
+            if time.monotonic() >= deadline:
+                return 500, {"Content-Type": "text/plain"}, error.encode()
+            time.sleep(0.2)
+
+    def replicate_now(self):
+        """After a write on the leader: export and push the tables to every alive server
+        before answering (a write acknowledged is on the other servers, as a Raft commit)."""
+        self.export_data()
+        payload = {"type": "gossip", "table": self.membership.table(), "acl": self.acl,
+                   "data": self.data}
+        for member in self.membership.table()[1:]:
+            if member["role"] == "server" and member["status"] == "alive":
+                try:
+                    cluster.request((member["addr"], member["port"]), self.key, payload,
+                                    timeout=1.0)
+                except (cluster.Refused, OSError) as exc:
+                    log("WARN", "raft: could not replicate to %s: %s" % (member["name"], exc))
 
     def serve_leader(self, method, path, headers, body):
+        result = self._serve_leader(method, path, headers, body)
+        if method not in ("GET", "HEAD") and result[0] < 300:
+            self.replicate_now()
+        return result
+
+    def _serve_leader(self, method, path, headers, body):
         handled = self.product.leader_route(self, method, urlsplit(path).path, headers, body)
         if handled is not None:
             return handled
@@ -350,7 +450,7 @@ class Agent:
         channels = [(self.rt.cluster_port, self.key, None)] if self.product.member_entry(
             self.rt)["port"] else []
         channels += self.product.extra_channels(self)
-        ports = [port for port, _, _ in channels]
+        ports = [channel[0] for channel in channels]
         for port, key, ctx in channels:
             srv = _ClusterServer((self.product.cluster_bind(self.rt), port), _ClusterHandler)
             srv.agent, srv.key, srv.ssl_context = self, key, ctx
@@ -375,12 +475,18 @@ class Agent:
         for warning in self.rt.warnings:
             log("WARN", "agent: %s" % warning)
         persisted = self.prepare_data_dir()
+        if persisted is None:
+            return 1
         self.acl = persisted.get("acl") or self.acl
         me = self.product.member_entry(self.rt)
         self.membership = cluster.Membership(me, self.rt.bootstrap_expect if self.rt.server else 0,
                                              persisted, self._membership_changed)
         if self.rt.server:
             self.contract = self.product.start_contract(self.rt)
+            saved = persisted.get("data") or {}
+            if saved.get("tables"):
+                self.data = saved
+                self.product.import_tables(self.contract, saved["tables"])
             if self.acl.get("token"):
                 self.product.install_token(self.contract, self.acl["token"])
         try:
@@ -393,6 +499,7 @@ class Agent:
         signal.signal(signal.SIGTERM, lambda *_: self.stop_event.set())
         signal.signal(signal.SIGINT, lambda *_: self.stop_event.set())
         signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload).start())
+        sd_notify("READY=1")
         log("INFO", "agent: %s stand-in started: node=%s server=%s (TEST INFRASTRUCTURE)"
             % (self.product.name, self.rt.node_name, self.rt.server))
         gossip = threading.Thread(target=self._gossip_loop, daemon=True, name="gossip")
@@ -400,16 +507,19 @@ class Agent:
         while not self.stop_event.wait(0.5):
             pass
         log("INFO", "agent: caught signal, shutting down")
-        if self.rt.leave_on_terminate:
-            self.membership.leave()
-            for addr in self._targets():
-                try:
-                    cluster.request(addr, self.key, {"type": "leave",
-                                                     "table": self.membership.table()}, timeout=1.0)
-                except (cluster.Refused, OSError):
-                    pass
-            log("INFO", "agent: graceful leave complete")
+        sd_notify("STOPPING=1")
+        self.stop_event.set()
         gossip.join(timeout=3)
+        self.membership.leave("left" if self.rt.leave_on_terminate else "failed")
+        key, tls = self.channel()
+        for addr in self._targets():
+            try:
+                cluster.request(addr, key, {"type": "leave", "table": self.membership.table()},
+                                timeout=0.5, tls=tls)
+            except (cluster.Refused, OSError, ValueError):
+                pass
+        if self.rt.leave_on_terminate:
+            log("INFO", "agent: graceful leave complete")
         for srv in self.http_servers + self.cluster_servers:
             srv.shutdown()
             srv.server_close()

@@ -28,6 +28,8 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT = os.path.dirname(HERE)
 PACKAGES = ("consul_api", "nomad_api", "standin")
+# Single modules of tests/support the packages import (stdlib-only).
+MODULES = ("snapshot_archive.py",)
 KEY_UID = "Stand-in Release Key (TEST INFRASTRUCTURE, throw-away) <standin@example.invalid>"
 GPG_TIMEOUT_S = 120
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
@@ -54,13 +56,15 @@ def _sources():
         for name in sorted(os.listdir(root)):
             if name.endswith(".py") and name != "fixtures.py" and not name.startswith("_release"):
                 yield pkg, name, os.path.join(root, name)
+    for name in MODULES:
+        yield "", name, os.path.join(SUPPORT, name)
 
 
 def _up_to_date(out, files):
     paths = [os.path.join(out, f) for f in files.values()]
     if not all(os.path.exists(p) for p in paths):
         return False
-    newest_source = max(os.path.getmtime(p) for _, _, p in _sources())
+    newest_source = max(os.path.getmtime(source[2]) for source in _sources())
     return min(os.path.getmtime(p) for p in paths) > newest_source
 
 

@@ -8,8 +8,9 @@ and logged ("No installed keys could decrypt the message", the memberlist wordin
 
 Every ``GOSSIP_INTERVAL_S`` an agent sends its member table to its ``retry_join``/
 ``servers`` addresses and to every known member; tables merge by each member's own
-heartbeat counter; a member whose counter has not moved for ``FAILED_AFTER_S`` is
-``failed``; a graceful leave marks it ``left``. Servers: once ``bootstrap_expect`` servers
+heartbeat (wall-clock milliseconds, so it keeps growing across restarts); a member whose
+heartbeat has not moved for ``FAILED_AFTER_S`` is ``failed``; an agent that stops says so
+itself (``failed``, or ``left`` after a graceful leave). Servers: once ``bootstrap_expect`` servers
 are alive together the cluster is bootstrapped (persisted); afterwards a leader needs a
 majority of the persisted peer set alive, and is the alive server with the lowest name.
 """
@@ -85,7 +86,7 @@ def split_addr(text, default_port):
     """``"host"``/``"host:port"``/``"[v6]:port"`` -> ``(host, port)``."""
     text = text.strip()
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, rest = text[1:].partition("]")[::2]
         return host, int(rest[1:]) if rest.startswith(":") else default_port
     if text.count(":") == 1:
         host, port = text.split(":")
@@ -110,8 +111,10 @@ class Membership:
         self.on_change = on_change
 
     def beat(self):
+        """Advance this agent's heartbeat: wall-clock milliseconds, so it keeps growing
+        across restarts (peers compare a member's heartbeats only with its own)."""
         with self.lock:
-            self.me["heartbeat"] += 1
+            self.me["heartbeat"] = max(self.me["heartbeat"] + 1, time.time_ns() // 1000000)
 
     def table(self):
         with self.lock:
@@ -126,14 +129,10 @@ class Membership:
                 if not name or name == self.me["name"]:
                     continue
                 cur = self.members.get(name)
-                if cur is None or entry["heartbeat"] > cur["heartbeat"] or (
-                        entry.get("status") == "left" and cur.get("status") != "left"
-                        and entry["heartbeat"] >= cur["heartbeat"]):
-                    if entry.get("status") == "left":
-                        new_status = "left"
-                    else:
-                        new_status = "alive" if cur is None or entry["heartbeat"] > cur["heartbeat"] \
-                            else cur["status"]
+                if cur is None or entry["heartbeat"] > cur["heartbeat"]:
+                    # a newer heartbeat carries the member's own word: alive, or failed
+                    # (it is shutting down) or left (a graceful leave)
+                    new_status = entry.get("status", "alive")
                     self.members[name] = dict(entry, status=new_status)
                     self.seen[name] = now
                     changed = changed or cur is None or cur.get("status") != new_status
@@ -196,10 +195,12 @@ class Membership:
                       if m["role"] == "server" and m["status"] == "alive" and m.get("leader")]
             return dict(sorted(claims, key=lambda m: m["name"])[0]) if claims else None
 
-    def leave(self):
+    def leave(self, status="left"):
+        """Mark this agent ``left`` (graceful leave) or ``failed`` (shutting down without
+        leaving: peers stop waiting for its heartbeats at once)."""
+        self.beat()
         with self.lock:
-            self.me["status"] = "left"
-            self.me["heartbeat"] += 1
+            self.me["status"] = status
 
     def persisted(self):
         with self.lock:

@@ -19,7 +19,7 @@ import uuid
 
 from tests.support.consul_api.server import ConsulContractServer
 
-from . import consul_config
+from . import consul_config, metrics, replicate
 from .agent import now_rfc3339
 
 SECRET_KEYS = {"encrypt", "acl_token", "acl_agent_token", "acl_agent_master_token",
@@ -97,11 +97,27 @@ class ConsulProduct:
         return _Contract(rt)
 
     @staticmethod
+    def export_tables(contract):
+        return replicate.consul_export(contract.server)
+
+    @staticmethod
+    def import_tables(contract, tables):
+        replicate.consul_import(contract.server, tables)
+
+    @staticmethod
     def install_token(contract, token):
         acl = contract.server.state.acl
         if token["SecretID"] not in acl.tokens:
             added = acl.add(management=True, secret=token["SecretID"])
             added.accessor = token["AccessorID"]
+            # read by the contract server's ACL token API where it has one
+            added.policy_links = [GLOBAL_MANAGEMENT]
+            keep = ("Description", "CreateTime", "CreateIndex", "ModifyIndex", "Hash")
+            added.meta = {k: token[k] for k in keep if k in token}
+
+    @staticmethod
+    def on_membership(agent):
+        del agent  # Consul's catalog of nodes is not modelled by the contract server
 
     # -- routes ------------------------------------------------------------------------
     def _allowed(self, agent, token):
@@ -111,8 +127,15 @@ class ConsulProduct:
         return bool(token) and token in agent.management_secrets()
 
     def local_route(self, agent, method, path, query, token, body):
-        del query
         ms = agent.membership
+        if path == "/v1/agent/metrics":
+            if not self._allowed(agent, token):
+                return _text(403, "Permission denied: token with AccessorID '%s' lacks permission "
+                                  "'agent:read' on \"%s\"" % (_accessor(token), agent.rt.node_name))
+            return metrics.answer("consul", agent, query,
+                                  metrics.consul_prometheus_enabled(agent.rt.raw),
+                                  "Prometheus is not enabled since its retention time is not "
+                                  "positive")
         if path == "/v1/status/leader":
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")
@@ -144,7 +167,7 @@ class ConsulProduct:
             if method != "PUT":
                 return _text(405, "method %s not allowed" % method)
             if kind not in TOKEN_KINDS:
-                return _text(404, "Token %q is unknown" % kind)
+                return _text(404, 'Token "%s" is unknown' % kind)
             if not self._allowed(agent, token):
                 return _text(403, "Permission denied: token with AccessorID '%s' lacks permission "
                                   "'agent:write' on \"%s\"" % (_accessor(token), agent.rt.node_name))

@@ -196,8 +196,8 @@ def validate_runtime(raw, check_dirs=True):
     acl = raw.get("acl") or {}
     if acl.get("default_policy", "allow") not in ("allow", "deny"):
         errors.append("acl.default_policy: %r is not one of allow, deny" % acl["default_policy"])
-    if acl.get("down_policy", "extend-cache") not in ("allow", "deny", "extend-cache",
-                                                         "async-cache"):
+    down_policies = ("allow", "deny", "extend-cache", "async-cache")
+    if acl.get("down_policy", "extend-cache") not in down_policies:
         errors.append("acl.down_policy: %r is not one of allow, deny, extend-cache, async-cache"
                       % acl["down_policy"])
     for key in DURATION_KEYS:

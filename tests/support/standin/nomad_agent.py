@@ -10,11 +10,12 @@ without ACLs, a second call 400 "ACL bootstrap already done (reset index: N)". E
 else is the leader's contract server (tests/support/nomad_api).
 """
 import json
+import uuid
 
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
 from tests.support.nomad_api.server import NomadApiServer
 
-from . import nomad_config
+from . import metrics, nomad_config, replicate
 
 SECRET_KEYS = {"encrypt", "token", "replication_token", "circonus_api_token"}
 
@@ -103,11 +104,21 @@ class NomadProduct:
         return {"name": rt.node_name, "addr": rt.advertise_addr,
                 "port": rt.cluster_port if rt.server else 0,  # clients do not listen
                 "role": "server" if rt.server else "client", "dc": rt.datacenter,
-                "region": rt.region, "server_port": rt.ports["rpc"]}
+                "region": rt.region, "server_port": rt.ports["rpc"],
+                "http_port": rt.ports["http"],
+                "node_pool": (nomad_config.client_block(rt.raw).get("node_pool") or "default")}
 
     @staticmethod
     def start_contract(rt):
         return _Contract(rt)
+
+    @staticmethod
+    def export_tables(contract):
+        return replicate.nomad_export(contract.server)
+
+    @staticmethod
+    def import_tables(contract, tables):
+        replicate.nomad_import(contract.server, tables)
 
     @staticmethod
     def install_token(contract, token):
@@ -123,14 +134,55 @@ class NomadProduct:
             st.secrets[made["SecretID"]] = made["AccessorID"]
 
     @staticmethod
+    def on_membership(agent):
+        """On the leader: mirror the registered clients into the contract server's client
+        nodes (``/v1/nodes``) when it models them (``nodes.py``): ``ready`` while the
+        client heartbeats, ``down`` once it failed or left (nomad/node_endpoint.go
+        heartbeat TTL). The simulated ``sim-client-1`` is dropped: a stand-in cluster has
+        only its real clients."""
+        try:
+            from tests.support.nomad_api import nodes as nodes_mod
+        except ImportError:
+            return
+        st = agent.contract.server.state
+        make = getattr(nodes_mod, "_node", None)
+        if make is None or not isinstance(getattr(st, "nodes", None), dict):
+            return
+        clients = [m for m in agent.membership.table() if m["role"] == "client"]
+        with st.lock:
+            for node_id in [i for i, n in st.nodes.items() if n.get("_any_pool")]:
+                del st.nodes[node_id]
+            by_name = {n["Name"]: n for n in st.nodes.values()}
+            for member in clients:
+                node = by_name.get(member["name"])
+                if node is None:
+                    # a stable ID (the real client keeps its node ID in its data_dir), so
+                    # the node keeps its ID when leadership moves
+                    node_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "standin-node:" + member["name"]))
+                    node = make(st, {"Name": member["name"],
+                                     "NodePool": member.get("node_pool") or "default"}, node_id)
+                    node.update(Datacenter=member.get("dc", "dc1"), Address=member["addr"],
+                                HTTPAddr="%s:%d" % (member["addr"], member.get("http_port", 4646)),
+                                Version=NomadProduct.version)
+                    st.nodes[node["ID"]] = node
+                node["Status"] = "ready" if member["status"] == "alive" else "down"
+            if hasattr(st, "cond"):
+                st.cond.notify_all()
+
+    @staticmethod
     def _allowed(agent, token):
         if not agent.rt.acl_enabled:
             return True
         return bool(token) and token in agent.management_secrets()
 
     def local_route(self, agent, method, path, query, token, body):
-        del method, query, body
+        del body
         ms = agent.membership
+        if path == "/v1/metrics":
+            if method != "GET":
+                return _text(405, "Invalid method")
+            enabled = bool(nomad_config.telemetry_block(agent.rt.raw).get("prometheus_metrics"))
+            return metrics.answer("nomad", agent, query, enabled, "Prometheus is not enabled")
         if path == "/v1/status/leader":
             leader = ms.leader()
             return _json(200, "%s:%d" % (leader["addr"], leader["server_port"]) if leader else "")

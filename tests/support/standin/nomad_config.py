@@ -43,6 +43,16 @@ DURATION_KEYS = (  # config_parse.go ParseConfigFile tds
 )
 
 
+def telemetry_block(raw):
+    """The merged ``telemetry`` block."""
+    return _block(raw, "telemetry")
+
+
+def client_block(raw):
+    """The merged ``client`` block."""
+    return _block(raw, "client")
+
+
 def _block(raw, name):
     merged = {}
     for item in blocks(raw.get(name)):

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("release"))
-    built = {p: build_release.build(p, v, out) for p, v in (("consul", "1.18.2"),
-                                                             ("nomad", "2.0.6"))}
+    pairs = (("consul", "1.18.2"), ("nomad", "2.0.6"))
+    built = {p: build_release.build(p, v, out) for p, v in pairs}
     return out, built
 
 
@@ -33,7 +33,7 @@ def _run(*cmd, **kw):
 
 
 def test_archive_names_and_contents(release):
-    out, _ = release
+    out = release[0]
     assert sorted(f for f in os.listdir(out) if not f.startswith(".")) == [
         "consul_1.18.2_SHA256SUMS", "consul_1.18.2_SHA256SUMS.sig",
         "consul_1.18.2_linux_amd64.zip", "nomad_2.0.6_SHA256SUMS",
@@ -47,7 +47,7 @@ def test_archive_names_and_contents(release):
 
 
 def test_checksums_and_signatures_verify_with_gpgv(release, tmp_path):
-    out, _ = release
+    out = release[0]
     keyring = tmp_path / "key.gpg"
     with open(os.path.join(out, "release-key.asc"), "rb") as armoured:
         dearmour = subprocess.run(["gpg", "--dearmor"], input=armoured.read(),
@@ -67,7 +67,7 @@ def test_checksums_and_signatures_verify_with_gpgv(release, tmp_path):
 
 
 def test_executables_run_on_the_system_python(release, tmp_path):
-    out, _ = release
+    out = release[0]
     for product in ("consul", "nomad"):
         version = "1.18.2" if product == "consul" else "2.0.6"
         with zipfile.ZipFile(os.path.join(out, "%s_%s_linux_amd64.zip" % (product, version))) as z:

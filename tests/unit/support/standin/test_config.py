@@ -214,3 +214,19 @@ def test_agent_self_redacts_secrets():
     assert out["acl"]["tokens"] == {"agent": "<redacted>"}
     assert out["ports"] == raw["ports"]
     assert raw["encrypt"] not in json.dumps(out)
+
+
+def test_an_unusable_data_dir_stops_the_agent(tmp_path, capsys):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    conf = {"node_name": "c1", "data_dir": str(blocker), "server": True, "bootstrap_expect": 1,
+            "bind_addr": "127.0.0.1", "ports": {"http": -1, "dns": -1}}
+    _write(tmp_path, "consul.json", conf)
+    assert cli.main("consul", ["agent", "-config-dir=%s" % tmp_path]) == 1
+    assert "data_dir '%s' is not a directory" % blocker in capsys.readouterr().err
+    nomad_dir = tmp_path / "nomad.d"
+    nomad_dir.mkdir()
+    _write(nomad_dir, "nomad.json", {"name": "n1", "data_dir": str(blocker / "sub"),
+                                     "bind_addr": "127.0.0.1", "server": {"enabled": True}})
+    assert cli.main("nomad", ["agent", "-config=%s" % nomad_dir]) == 1
+    assert "==> Error starting agent: data_dir '%s'" % (blocker / "sub") in capsys.readouterr().err
