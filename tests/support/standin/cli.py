@@ -53,16 +53,17 @@ def _product(name):
     return NomadProduct()
 
 
-def _validate(product, paths):
+def _validate(product, paths, config_format=None):
     if not paths:
         sys.stderr.write("Must specify at least one config file or directory\n")
         return 1
-    if product.name == "consul":
-        from .consul_config import load
-    else:
-        from .nomad_config import load
     try:
-        load(paths, check_dirs=False)
+        if product.name == "consul":
+            from .consul_config import load
+            load(paths, check_dirs=False, config_format=config_format)
+        else:
+            from .nomad_config import load
+            load(paths, check_dirs=False)
     except ConfigError as exc:
         prefix = "Config validation failed: " if product.name == "consul" else "Error: "
         for msg in exc.messages:
@@ -115,8 +116,8 @@ def main(name, argv):
                 return 1
             return _agent(product, paths)
         if cmd == "validate":
-            paths, rest = _flag_values(args, ("config-format",))
-            return _validate(product, rest)
+            formats, rest = _flag_values(args, ("config-format",))
+            return _validate(product, rest, formats[-1] if formats else None)
         if cmd == "keygen":
             print(base64.b64encode(os.urandom(32)).decode())
             return 0

@@ -228,9 +228,12 @@ def validate_runtime(raw, check_dirs=True):
     return errors
 
 
-def load(paths, check_dirs=True):
-    """Read, check and resolve ``paths``; a Runtime or ConfigError with every problem."""
-    sources = loader.read_sources(paths)
+def load(paths, check_dirs=True, config_format=None):
+    """Read, check and resolve ``paths``; a Runtime or ConfigError with every problem.
+    ``config_format`` is ``-config-format`` (``json`` reads files of any name)."""
+    if config_format not in (None, "json"):
+        raise loader.ConfigError(["-config-format=%s: the stand-in reads JSON only" % config_format])
+    sources = loader.read_sources(paths, any_extension=config_format == "json")
     merged, errors, warnings = validate_sources(sources)
     if not errors:
         errors = validate_runtime(merged, check_dirs=check_dirs)

@@ -23,8 +23,11 @@ class ConfigError(Exception):
         super().__init__("\n".join(self.messages))
 
 
-def read_sources(paths):
-    """``[(file name, parsed object)]`` for ``paths``; ConfigError lists every problem."""
+def read_sources(paths, any_extension=False):
+    """``[(file name, parsed object)]`` for ``paths``; ConfigError lists every problem.
+    A file named directly is read whatever its name when ``any_extension`` (Nomad's
+    ``ParseConfigFile``; Consul with ``-config-format=json``), else it must end in
+    ``.json`` (Consul skips other files: builder.go ``shouldParseFile``)."""
     found, errors = [], []
     for path in paths:
         if os.path.isdir(path):
@@ -40,10 +43,11 @@ def read_sources(paths):
             if name.endswith(".hcl"):
                 errors.append("%s: the stand-in reads JSON only; render this configuration as "
                               "JSON (a .json file) instead of HCL" % os.path.basename(name))
-            elif name.endswith(".json"):
+            elif name.endswith(".json") or (any_extension and not os.path.isdir(path)):
                 found.append(name)
             elif not os.path.isdir(path):
-                errors.append("%s: not a .json file; the stand-in reads JSON only"
+                errors.append("%s: the file name must end in .json (or pass "
+                              "-config-format=json); the stand-in reads JSON only"
                               % os.path.basename(name))
     sources = []
     for name in found:

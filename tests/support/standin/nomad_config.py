@@ -199,7 +199,7 @@ def validate_runtime(raw, check_dirs=True):
 
 def load(paths, check_dirs=True):
     """Read, check and resolve ``paths``; a Runtime or ConfigError with every problem."""
-    sources = loader.read_sources(paths)
+    sources = loader.read_sources(paths, any_extension=True)
     merged, errors, warnings = validate_sources(sources)
     if not errors:
         errors = validate_runtime(merged, check_dirs=check_dirs)

@@ -230,3 +230,14 @@ def test_an_unusable_data_dir_stops_the_agent(tmp_path, capsys):
                                      "bind_addr": "127.0.0.1", "server": {"enabled": True}})
     assert cli.main("nomad", ["agent", "-config=%s" % nomad_dir]) == 1
     assert "==> Error starting agent: data_dir '%s'" % (blocker / "sub") in capsys.readouterr().err
+
+
+def test_a_file_without_json_extension_is_read_as_the_agents_do(tmp_path, capsys):
+    """Ansible's ``validate: ... %s`` passes a temporary name without an extension."""
+    path = tmp_path / "tmpXYZ"
+    path.write_text(json.dumps(_data("consul_server.json")), encoding="utf-8")
+    assert cli.main("consul", ["validate", str(path)]) == 1
+    assert "the file name must end in .json (or pass -config-format=json)" in capsys.readouterr().err
+    assert cli.main("consul", ["validate", "-config-format=json", str(path)]) == 0
+    path.write_text(json.dumps(_data("nomad_client.json")), encoding="utf-8")
+    assert cli.main("nomad", ["config", "validate", str(path)]) == 0
