@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.support.consul_api import acl as acl_mod
+from tests.support.consul_api import acl_auth_methods
 from tests.support.consul_api import schema
 
 DATACENTER = "dc1"
@@ -172,6 +173,11 @@ class Handler(BaseHTTPRequestHandler):
         dc = (query.get("dc") or [DATACENTER])[0]
         if dc != DATACENTER:
             raise HTTPError(500, "No path to datacenter")
+        if path.startswith(acl_auth_methods.PREFIXES):
+            try:
+                return acl_auth_methods.route(self.state, self._resolve(token), method, path, query, raw)
+            except acl_auth_methods.RPCError as exc:
+                raise HTTPError(exc.status, exc.reason)
         from tests.support.consul_api import acl_api, operator  # they import this module
         for extra in (operator.route, acl_api.route):
             answer = extra(self, method, path, query, raw, token)

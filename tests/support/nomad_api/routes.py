@@ -2,7 +2,8 @@
 
 
 def all_routes():
-    from . import (routes_acl, routes_jobs, routes_misc, routes_namespaces, routes_nodes,
-                   routes_operator)
+    from . import (routes_acl, routes_jobs, routes_jwks, routes_misc, routes_namespaces,
+                   routes_nodes, routes_operator)
     return (routes_jobs.ROUTES + routes_acl.ROUTES + routes_namespaces.ROUTES
-            + routes_misc.ROUTES + routes_nodes.ROUTES + routes_operator.ROUTES)
+            + routes_misc.ROUTES + routes_nodes.ROUTES + routes_operator.ROUTES
+            + routes_jwks.ROUTES)
