@@ -28,6 +28,7 @@ attributes:
   diff_mode:
     support: none
   idempotent:
+    description: Same source, same digest; O(dest) is written again with the same content.
     support: full
   platform:
     platforms: posix
