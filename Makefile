@@ -14,15 +14,15 @@ COMPAT_CORES ?= 2.17 2.18
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-compat test-molecule \
-        test-backends \
+        test-backends test-docker \
         build doc-check bench freeze clean schema picture demo
 
 setup:            ## Install system packages, the venv, OpenBao, Docker engine and base image
 	bash scripts/setup.sh
 
 test: clean-results lint sanity test-unit  ## Everything: linters, sanity, unit, then two streams side by side
-	@echo "=== parallel: test-backends (integration, then compat) beside test-molecule; each stream's output is printed when it ends"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-backends test-molecule
+	@echo "=== parallel: test-backends (integration, then compat) beside test-docker (image tests, then Molecule); each stream's output is printed when it ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-backends test-docker
 	@$(MAKE) --no-print-directory summary
 
 # The suites against OpenBao and the contract servers (one stream) run beside the Molecule
@@ -53,8 +53,15 @@ sanity:           ## ansible-test sanity, offline, in a scratch copy
 test-unit:        ## Fast tests: pure Python, contract servers, the hostile-spec suite
 	$(PYTEST) tests/unit tests/hostile_specs -q --junitxml=build/junit/unit.xml
 
-test-integration: ## ansible-playbook against OpenBao and the contract servers
-	$(PYTEST) tests/integration -q --junitxml=build/junit/integration.xml
+test-integration: ## ansible-playbook against OpenBao and the contract servers (not the Docker-bound tests)
+	$(PYTEST) tests/integration -q -m "not docker" --junitxml=build/junit/integration.xml
+
+test-docker:      ## Integration tests that need the Docker engine (agent images, registry), then Molecule
+	bash scripts/ensure-docker.sh
+	@rc=0; start=$$(date +%s); \
+	$(PYTEST) tests/integration -q -m docker --junitxml=build/junit/docker.xml || rc=1; \
+	echo "=== docker-bound integration tests ended in $$(( $$(date +%s) - start )) s (rc=$$rc)"; \
+	$(MAKE) --no-print-directory test-molecule || rc=1; exit $$rc
 
 test-compat:      ## Unit suite + fleet-apply smoke test on each older ansible-core line (COMPAT_CORES)
 	bash scripts/compat-venvs.sh $(COMPAT_CORES)

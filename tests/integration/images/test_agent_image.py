@@ -24,7 +24,7 @@ from tests.support.registry import Registry, TestCA
 
 # Two image builds run in the first test's setup: about a minute on an idle 2-core machine,
 # several on a loaded one; the suite-wide 600 s per test is too tight for the latter.
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.integration, pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 SOURCE = REPO / "examples" / "agents" / "reference"
 NAME = "reference-agent"

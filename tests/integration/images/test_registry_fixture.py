@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.docker]
 
 
 def test_registry_serves_tls_from_the_test_ca_only(registry):
