@@ -23,6 +23,7 @@ version_added: 0.1.0
 author:
   - agentfleet maintainers (@agentfleet)
 extends_documentation_fragment:
+  - agentfleet.hashistack.fleet_build_records
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -91,23 +92,6 @@ options:
         budgets (template size, output size, C(range) items, render time).
     type: list
     elements: path
-  build_records_dir:
-    description:
-      - Folder, chosen by the operator, of the build records the role C(agent_image) writes
-        (C(<build_records_dir>/<NAME>.json)). An agent's C(image) given as a mapping C(build=NAME) resolves to the
-        record's C(pinned) reference (C(registry/repo@sha256:...)); the guardrails
-        C(allowed_registries) and C(require_image_digest) apply to it.
-      - C(NAME) is a plain file name (no C(/), no leading C(.)); the spec can never name a folder.
-      - A missing, unreadable, invalid or stale record is an error at the agent's C(image.build).
-        Without this option, an C(image) given as a mapping C(build=NAME) is an error.
-      - Relative folders are resolved like O(src).
-    type: path
-  build_record_max_age:
-    description:
-      - Maximum age of a build record (Go duration such as C(720h)), from its C(built_at) to now;
-        an older record is stale (an error). Unset - no age limit.
-      - A record whose C(source_revision) differs from the spec's C(image.revision) is always stale.
-    type: str
   cache:
     description:
       - Reuse the bundle at O(dest) when it was made from the same inputs - the same spec, the
