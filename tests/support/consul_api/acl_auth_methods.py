@@ -86,12 +86,12 @@ def route(state, token, method, path, query, raw):
     if path == "/v1/acl/auth-methods" and method == "GET":
         _need(token, "read")
         with state.lock:
-            return 200, [_stub(m) for _, m in sorted(methods.items())], state.index
+            return 200, [_stub(methods[n]) for n in sorted(methods)], state.index
     if path == "/v1/acl/binding-rules" and method == "GET":
         _need(token, "read")
         wanted = (query.get("authmethod") or [""])[0]
         with state.lock:
-            out = [r for _, r in sorted(rules.items()) if not wanted or r["AuthMethod"] == wanted]
+            out = [rules[i] for i in sorted(rules) if not wanted or rules[i]["AuthMethod"] == wanted]
             return 200, out, state.index
     for prefix, kind in (("/v1/acl/auth-method", "method"), ("/v1/acl/binding-rule", "rule")):
         if path != prefix and not path.startswith(prefix + "/"):
@@ -115,8 +115,9 @@ def _need(token, level):
 
 
 def _stub(m):
-    return {k: m[k] for k in ("Name", "Type", "DisplayName", "Description", "MaxTokenTTL",
-                               "TokenLocality", "CreateIndex", "ModifyIndex")}
+    keys = ("Name", "Type", "DisplayName", "Description", "MaxTokenTTL", "TokenLocality",
+            "CreateIndex", "ModifyIndex")
+    return {k: m[k] for k in keys}
 
 
 def _decode(raw, fields, what):
@@ -203,7 +204,7 @@ def validate_method(body, old):
                             "'-' and '_' are allowed.")
     mtype = body.get("Type") or ""
     if old is not None and mtype != old["Type"]:
-        raise RPCError(500, "Invalid Auth Method: cannot change the Type (from %q to %q)"
+        raise RPCError(500, "Invalid Auth Method: cannot change the Type (from %r to %r)"
                        % (old["Type"], mtype))
     if mtype != "jwt":
         raise RPCError(500, "Invalid Auth Method: Type should be one of: [jwt] "
@@ -327,7 +328,7 @@ def validate_rule(body, methods):
     values = set((config.get("ClaimMappings") or {}).values())
     lists = set((config.get("ListClaimMappings") or {}).values())
     for var in re.findall(r"\$\{([^}]*)\}", bind_name):
-        head, _, tail = var.strip().partition(".")
+        head, _dot, tail = var.strip().partition(".")
         if head != "value" or tail not in values:
             _bad_rule("invalid BindName: unknown variable ${%s} (use ${value.<a ClaimMappings "
                       "target>}: %s)" % (var, ", ".join(sorted(values)) or "none mapped"))
@@ -341,11 +342,10 @@ def validate_rule(body, methods):
         for word in re.findall(r"[A-Za-z_][A-Za-z0-9_.\-]*", stripped):
             if word in _SELECTOR_WORDS:
                 continue
-            head, _, tail = word.partition(".")
+            head, _dot, tail = word.partition(".")
             known = values if head == "value" else lists if head == "list" else None
             if known is None or (tail and tail not in known):
                 _bad_rule("invalid Selector: Selector %r is not valid" % word)
     return {"Description": body.get("Description") or "", "AuthMethod": name,
             "Selector": selector, "BindType": bind_type, "BindName": bind_name,
             "BindVars": body.get("BindVars")}
-

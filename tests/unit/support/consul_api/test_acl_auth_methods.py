@@ -154,3 +154,10 @@ def test_invalid_binding_rules_refused(consul_api, jwks_url, change, message):
 def test_binding_rule_reads_need_a_token(consul_api):
     status, text = call(consul_api, "GET", "/v1/acl/binding-rules", token="")
     assert status == 403 and "lacks permission 'acl:read'" in text
+
+
+def test_method_type_cannot_change(consul_api, jwks_url):
+    call(consul_api, "PUT", "/v1/acl/auth-method/" + METHOD, auth_method(jwks_url))
+    status, text = call(consul_api, "PUT", "/v1/acl/auth-method/" + METHOD,
+                        dict(auth_method(jwks_url), Type="oidc"))
+    assert status == 500 and "cannot change the Type (from 'jwt' to 'oidc')" in text, text
