@@ -12,6 +12,11 @@ COMPAT_CORES ?= 2.17 2.18
 
 # Molecule scenarios run by `make test` (each is a directory under molecule/).
 MOLECULE_SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+# How many scenarios run at once (each has its own containers and network; the longest
+# are listed first by MOLECULE_ORDER so the two lanes end close together).
+MOLECULE_JOBS ?= 2
+MOLECULE_ORDER := vault_cluster site consul_cluster nomad_cluster vault_single
+MOLECULE_SCENARIOS := $(foreach s,$(MOLECULE_ORDER),$(filter $(s),$(MOLECULE_SCENARIOS))) $(filter-out $(MOLECULE_ORDER),$(MOLECULE_SCENARIOS))
 
 .PHONY: setup test summary clean-results lint ansible-lint changelog-lint sanity test-unit test-integration test-compat test-molecule \
         test-backends test-docker \
@@ -77,15 +82,10 @@ test-compat:      ## Unit suite + fleet-apply smoke test on each older ansible-c
 	done; \
 	if [ -n "$$failed" ]; then echo "=== test-compat failed:$$failed"; exit 1; fi
 
-test-molecule:    ## Roles in systemd containers (starts Docker, builds the image if missing)
+test-molecule:    ## Roles in systemd containers, MOLECULE_JOBS at a time (starts Docker, builds the image if missing)
 	bash scripts/ensure-docker.sh
 	rm -f build/junit/molecule.txt
-	set -e; for s in $(MOLECULE_SCENARIOS); do \
-	  echo "=== molecule test -s $$s"; start=$$(date +%s); \
-	  $(BIN)/molecule test -s $$s; \
-	  echo "=== molecule $$s passed in $$(( $$(date +%s) - start )) s"; \
-	  mkdir -p build/junit; echo "$$s $$(( $$(date +%s) - start ))" >> build/junit/molecule.txt; \
-	done
+	bash scripts/molecule-parallel.sh $(MOLECULE_JOBS) $(MOLECULE_SCENARIOS)
 
 summary:          ## One closing line over the last test run (junit files + molecule log)
 	@$(BIN)/python scripts/test_summary.py build/junit
