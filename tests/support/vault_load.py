@@ -241,7 +241,7 @@ class LoadClient:
         while active is None and time.monotonic() < deadline:
             for node in self.nodes:
                 try:
-                    status, _ = node.request("GET", "/v1/sys/health", self.token, timeout=self.attempt_timeout)
+                    status, _body = node.request("GET", "/v1/sys/health", self.token, timeout=self.attempt_timeout)
                 except (OSError, http.client.HTTPException):
                     continue
                 if status == 200:
