@@ -11,6 +11,7 @@ only the image content, which the equal image IDs show).
 """
 import hashlib
 import json
+import shutil
 import subprocess
 import time
 import urllib.error
@@ -19,8 +20,10 @@ import uuid
 
 import pytest
 
+from tests.integration.fleet_apply.helpers import example_fleet
 from tests.support.playbook import REPO, run_playbook
 from tests.support.registry import Registry, TestCA
+from tests.support.signing import GnuPGHome, lookaside, require_tools
 
 # Two image builds run in the first test's setup: about a minute on an idle 2-core machine,
 # several on a loaded one; the suite-wide 600 s per test is too tight for the latter.
@@ -31,7 +34,7 @@ NAME = "reference-agent"
 ROLE = "agentfleet.hashistack.agent_image : "
 
 
-def _play(repository, records, ca_path, nocache=False):
+def _play(repository, records, ca_path, nocache=False, sign=None):
     role_vars = {
         "agent_image_name": NAME,
         "agent_image_src": str(SOURCE),
@@ -42,6 +45,7 @@ def _play(repository, records, ca_path, nocache=False):
         "agent_image_registry_ca_path": str(ca_path),
         "agent_image_source_url": "https://github.com/agentfleet/hashistack",
         "agent_image_nocache": nocache,
+        **(sign or {}),
     }
     return json.dumps([{"name": "agent image", "hosts": "localhost", "gather_facts": False,
                         "roles": [{"role": "agentfleet.hashistack.agent_image", "vars": role_vars}]}])
@@ -94,6 +98,19 @@ def builds(registry, registry2, tmp_path_factory):  # pylint: disable=redefined-
         out["image_id1"] = _image_id(f"{repo1}:1.0.0")
         out["record1_mtime"] = (records1 / f"{NAME}.json").stat().st_mtime_ns
         timed("rerun", play=_play(repo1, records1, registry.ca_path))
+        out["rerun_mtime"] = (records1 / f"{NAME}.json").stat().st_mtime_ns  # before signing adds a key
+        # Sign what was pushed (the up-to-date image: nothing is built again).
+        require_tools()
+        home = out["gnupg"] = GnuPGHome(base / "gnupg")
+        out["key"] = home.make_key("Platform", passphrase="image-e2e secret")
+        out["keys"] = home.export_public(out["key"], base / "platform.asc")
+        out["store"] = base / "sigstore"
+        out["store"].mkdir()
+        sign = {"agent_image_sign": True, "agent_image_sign_key": out["key"], "agent_image_gnupg_home": str(home.path),
+                "agent_image_sign_passphrase": "image-e2e secret", "agent_image_signature_store": str(out["store"])}
+        timed("sign", play=_play(repo1, records1, registry.ca_path, sign=sign))
+        out["signed_record"] = json.loads((records1 / f"{NAME}.json").read_text())
+        timed("sign_again", play=_play(repo1, records1, registry.ca_path, sign=sign))
         # A clean engine: the image removed (the role already removed the build cache), no cache.
         _docker("rmi", f"{repo1}:1.0.0")
         timed("rebuild", play=_play(repo2, records2, registry2.ca_path, nocache=True))
@@ -103,6 +120,8 @@ def builds(registry, registry2, tmp_path_factory):  # pylint: disable=redefined-
     finally:
         for ref in (f"{repo1}:1.0.0", f"{repo2}:1.0.0"):
             _docker("rmi", "-f", ref, check=False)
+        if "gnupg" in out:
+            out["gnupg"].close()
         print("\nagent_image durations (s):", out["durations"])
 
 
@@ -134,7 +153,7 @@ def test_unchanged_rerun_does_nothing(builds):
     run = builds["rerun"]
     assert run.changed == [], run.changed
     assert run.result(ROLE + "Report the image as up to date")["msg"].endswith(f"(inputs {builds['record1']['inputs_sha256']})")
-    assert (builds["records1"] / f"{NAME}.json").stat().st_mtime_ns == builds["record1_mtime"]
+    assert builds["rerun_mtime"] == builds["record1_mtime"]
 
 
 def test_clean_rebuild_gives_the_same_digest(builds, registry2):  # pylint: disable=redefined-outer-name
@@ -167,6 +186,96 @@ def test_image_labels_and_config(builds, registry2):  # pylint: disable=redefine
     assert config["config"]["Entrypoint"] == ["python3", "-m", "reference_agent"]
     assert not config["config"].get("Cmd")
     assert "container" not in config and "container_config" not in config
+
+
+SIGN = ROLE + "Sign the image and publish the signature"
+BUNDLE = "Validate the spec and write the apply bundle"
+VERIFY = "Verify the signature of every agent image"
+AFTER = "The first write would come here"
+
+
+def _raw_manifest(registry, digest, dest):
+    """The pushed manifest's bytes, read by digest (what a verifier hashes)."""
+    request = urllib.request.Request(f"{registry.url}/v2/agent-image-test/{NAME}/manifests/{digest}",
+                                     headers={"Accept": "application/vnd.oci.image.manifest.v1+json, "
+                                                        "application/vnd.docker.distribution.manifest.v2+json"})
+    with urllib.request.urlopen(request, context=registry.ssl_context(), timeout=10) as resp:
+        dest.write_bytes(resp.read())
+    return dest
+
+
+def test_role_signs_the_pushed_image_by_digest(builds, registry, tmp_path):
+    record, store, home = builds["signed_record"], builds["store"], builds["gnupg"]
+    result = builds["sign"].result(SIGN)
+    signature = lookaside(store, record["pinned"]) / "signature-1"
+    assert result["changed"] is True and result["digest"] == builds["record1"]["digest"]
+    assert result["signature"] == str(signature) and result["signed_by"] == builds["key"]
+    assert "image-e2e secret" not in builds["sign"].output
+    # The record gains only the signature's path; the readers ignore extra keys.
+    assert {k: v for k, v in record.items() if k != "signature"} == builds["record1"]
+    assert record["signature"] == str(signature)
+    assert oct((builds["records1"] / f"{NAME}.json").stat().st_mode & 0o777) == "0o644"
+    # skopeo verifies it against the manifest in the registry (interop), for the pushed tag.
+    manifest = _raw_manifest(registry, record["digest"], tmp_path / "manifest.json")
+    assert home.verify(manifest, record["reference"], builds["key"], signature) == record["digest"]
+    # Signing again keeps the valid signature and the record as they are.
+    assert builds["sign_again"].changed == [], builds["sign_again"].changed
+    assert not (signature.parent / "signature-2").exists()
+
+
+def _guardrail(builds, registry, tmp_path, store):
+    """fleet_bundle (validate, image: {build: NAME} from the records) then the real guardrail
+    action fleet_images, as roles/agent_fleet/tasks/{validate,images}.yml call them, then a
+    marker task standing for the first write."""
+    spec = example_fleet()
+    spec["guardrails"]["require_signed_images"] = True
+    spec["guardrails"]["allowed_registries"] = [f"{registry.addr}/agent-image-test"]
+    for tenant in spec["tenants"].values():
+        for item in tenant["agents"]:
+            item["image"] = {"build": NAME, "revision": builds["record1"]["source_revision"]}
+    marker = tmp_path / "written"
+    tasks = [
+        {"name": BUNDLE, "agentfleet.hashistack.fleet_bundle": {
+            "spec": spec, "dest": str(tmp_path / "bundle.json"), "build_records_dir": str(builds["records1"])}},
+        {"name": VERIFY, "agentfleet.hashistack.fleet_images": {
+            "bundle": str(tmp_path / "bundle.json"), "keys": [str(builds["keys"])], "store": str(store)}},
+        {"name": AFTER, "ansible.builtin.copy": {"content": "x", "dest": str(marker), "mode": "0644"}},
+    ]
+    return run_playbook(tasks, tmp_path=tmp_path / "play"), marker
+
+
+def test_guardrail_accepts_the_signed_pushed_image(builds, registry, tmp_path):
+    run, marker = _guardrail(builds, registry, tmp_path, builds["store"])
+    assert run.rc == 0, run
+    verified = run.result(VERIFY)
+    assert verified["required"] is True and verified["keys"] == [builds["key"]]
+    assert {r["image"] for r in verified["images"]} == {builds["record1"]["pinned"]}
+    assert all(r["ok"] and r["signed_by"] == builds["key"] for r in verified["images"])
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("damage", ["tampered", "missing"])
+def test_guardrail_refuses_a_tampered_or_missing_signature(builds, registry, tmp_path, damage):
+    store = tmp_path / "sigstore"
+    shutil.copytree(builds["store"], store)
+    folder = lookaside(store, builds["record1"]["pinned"])
+    if damage == "tampered":  # one byte of the signed message changed
+        data = bytearray((folder / "signature-1").read_bytes())
+        data[len(data) // 2] ^= 0x01
+        (folder / "signature-1").write_bytes(bytes(data))
+    else:
+        shutil.rmtree(folder)
+    run, marker = _guardrail(builds, registry, tmp_path, store)
+    assert run.rc != 0, run
+    result = run.result(VERIFY)
+    assert result["failed"], run
+    count = len(result["images"])
+    assert count >= 1 and result["msg"].startswith(f"{count} of {count} agent images failed the signature check"), \
+        result["msg"]
+    expected = "bad signature" if damage == "tampered" else "missing signature"
+    lines = result["msg"].splitlines()[1:]
+    assert len(lines) == count and all(expected in line and builds["record1"]["pinned"] in line for line in lines), lines
+    assert not marker.exists()
 
 
 @pytest.fixture(scope="module")
