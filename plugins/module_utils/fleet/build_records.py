@@ -17,8 +17,9 @@ plain file name (``schema.BUILD_NAME``: no path separator, no leading dot), so i
 no other controller file.
 
 A record is **stale** (refused) when
-- the spec's ``image.revision`` is set and differs from the record's ``source_revision``
-  (the spec asks for the build of one source revision, the record holds another), or
+- the spec's ``image.revision`` is set and names another revision than the record's
+  ``source_revision`` (``same_revision``: equal, or an abbreviated commit of 7+ hex
+  characters that starts it), reported at ``image.revision``, or
 - the operator set a maximum age (``agent_fleet_build_record_max_age``, a Go duration)
   and ``now - built_at`` exceeds it.
 A ``built_at`` more than ``CLOCK_SKEW`` in the future makes the record invalid.
@@ -49,7 +50,23 @@ _SETTING = ("the operator's build records folder (role variable agent_fleet_buil
 
 
 class RecordError(ValueError):
-    """A record that cannot be used; the message says what is wrong and what to do."""
+    """A record that cannot be used; the message says what is wrong and what to do.
+    ``field`` is the key of the spec's ``image`` mapping the error belongs to."""
+
+    def __init__(self, message, field="build"):
+        super().__init__(message)
+        self.field = field
+
+
+def same_revision(recorded, asked):
+    """True when the spec's ``asked`` revision names the record's ``recorded`` one: equal,
+    or ``asked`` is an abbreviated git commit (7 to 40 lowercase hex, as ``git log
+    --oneline`` prints) that starts the recorded full commit. A ``-dirty`` build (built
+    from uncommitted changes) never matches an abbreviation."""
+    if recorded == asked:
+        return True
+    return bool(re.match(r"^[0-9a-f]{7,40}\Z", asked) and re.match(r"^[0-9a-f]{40,64}\Z", recorded)
+                and recorded.startswith(asked))
 
 
 def parse_built_at(text):
@@ -135,10 +152,11 @@ class BuildRecords:
         if built - now > CLOCK_SKEW:
             raise RecordError("build record %s is invalid: built_at %s is in the future (clock skew over %s); "
                               "check the build host's clock and rebuild" % (path, record["built_at"], CLOCK_SKEW))
-        if revision is not None and record["source_revision"] != revision:
+        if revision is not None and not same_revision(record["source_revision"], revision):
             raise RecordError("build record %s is stale: it was built from source revision %r, the spec asks "
                               "for %r; rebuild the image at that revision (role agent_image) or change "
-                              "image.revision" % (path, record["source_revision"], revision))
+                              "image.revision (the full commit or at least its first 7 characters)"
+                              % (path, record["source_revision"], revision), field="revision")
         if self.max_age is not None and now - built > self.max_age:
             raise RecordError("build record %s is stale: built at %s, older than the operator's maximum age %s "
                               "(agent_fleet_build_record_max_age); rebuild the image (role agent_image)"
@@ -208,7 +226,7 @@ def resolve_spec(spec, records, errors):
             try:
                 pinned, summary = records.resolve(image["build"], image.get("revision"))
             except RecordError as exc:
-                errors.append(SpecError(join(path, "image.build"), str(exc), image["build"]))
+                errors.append(SpecError(join(path, "image." + exc.field), str(exc), image.get(exc.field)))
                 agent["image"] = None
                 continue
             records.resolved[path] = summary

@@ -167,5 +167,5 @@ def test_image_from_build_record_is_resolved_and_a_stale_one_refused(stack, sign
     stale = run_fleet(spec, tmp_path / "stale", stack.env, check=True, extra=extra)
     assert stale.rc != 0
     msg = stale.result(VALIDATE)["msg"]
-    assert "tenants.research.agents.retriever.image.build" in msg and "is stale" in msg and "def456" in msg
+    assert "tenants.research.agents.retriever.image.revision" in msg and "is stale" in msg and "def456" in msg
     _nothing_written(stack, before)

@@ -123,7 +123,22 @@ def test_an_oversized_record_is_an_error(tmp_path):
 def test_a_record_of_another_source_revision_is_stale(tmp_path):
     _write(tmp_path, _record())
     [(path, message)] = _errors(_spec({"build": "api", "revision": "def456"}), _records(tmp_path))
-    assert path == PATH and "is stale" in message and "'abc123'" in message and "'def456'" in message
+    assert path == PATH.replace("image.build", "image.revision")
+    assert "is stale" in message and "'abc123'" in message and "'def456'" in message
+
+
+FULL = "21c73ffcfd70a8e1b2c3d4e5f60718293a4b5c6d"
+
+
+def test_an_abbreviated_commit_names_the_recorded_one(tmp_path):
+    _write(tmp_path, _record(source_revision=FULL))
+    assert _errors(_spec({"build": "api", "revision": FULL[:7]}), _records(tmp_path)) == []
+    assert _errors(_spec({"build": "api", "revision": FULL}), _records(tmp_path)) == []
+    # too short, another commit, or a build from uncommitted changes: stale
+    for asked, recorded in (("21c73f", FULL), ("21c73fe", FULL), (FULL[:7], FULL + "-dirty")):
+        _write(tmp_path, _record(source_revision=recorded))
+        [(path, message)] = _errors(_spec({"build": "api", "revision": asked}), _records(tmp_path))
+        assert path.endswith("image.revision") and "is stale" in message
 
 
 def test_a_record_older_than_the_max_age_is_stale(tmp_path):
