@@ -159,7 +159,9 @@ class BuildRecords:
                               % (path, record["source_revision"], revision), field="revision")
         if self.max_age is not None and now - built > self.max_age:
             raise RecordError("build record %s is stale: built at %s, older than the operator's maximum age %s "
-                              "(agent_fleet_build_record_max_age); rebuild the image (role agent_image)"
+                              "(agent_fleet_build_record_max_age); rebuild the image from fresh inputs (role agent_image: "
+                              "a newer base image or locked dependencies; a build whose inputs did not change "
+                              "keeps its record, so delete the record to rebuild the same inputs)"
                               % (path, record["built_at"], self.max_age_text))
         summary = {"build": build, "record": path, "pinned": record["pinned"], "built_at": record["built_at"],
                    "source_revision": record["source_revision"]}
