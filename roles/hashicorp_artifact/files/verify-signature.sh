@@ -11,4 +11,9 @@ start = next(i for i, l in enumerate(lines) if not l.strip()) + 1
 body = [l for l in lines[start:] if l and not l.startswith(("=", "-----"))]
 open(sys.argv[2], "wb").write(base64.b64decode("".join(body)))
 PY
-gpgv --keyring "$tmp/key.gpg" "$2" "$3"
+if ! gpgv --keyring "$tmp/key.gpg" "$2" "$3" 2>"$tmp/gpgv.err"; then
+  echo "the signature $2 does not verify $3 with the key in $1: give the release signer's" \
+    "public key (hashicorp_artifact_gpg_key) and the checksum list it signed. gpgv said:" >&2
+  sed 's/^gpgv: //' "$tmp/gpgv.err" >&2
+  exit 1
+fi
