@@ -11,19 +11,20 @@
 #    at the end.
 # Without a Docker engine (or the base image, or docker-registry) step 2 is skipped with a
 # line saying the image was NOT built and how to get what is missing; the exit status is
-# then that of step 1.
+# then that of step 1. DEMO_DIR (default build/demo) moves every output (the tests use it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN="${VENV:-.venv}/bin"
-DEMO_DIR="$PWD/build/demo"
+DEMO_DIR="$(realpath -m "${DEMO_DIR:-build/demo}")"
+OUT="${DEMO_DIR#"$PWD"/}"   # as shown
 PORT="${DEMO_REGISTRY_PORT:-5000}"
 BASE_IMAGE="local/debian-systemd:bookworm"   # agent_image_base_image's default, built by scripts/ensure-docker.sh
 log() { printf 'demo: %s\n' "$*"; }
 
 "$BIN/ansible-playbook" playbooks/render.yml -e fleet_file="$PWD/inventories/local/group_vars/all/fleet.yml" \
   -e render_dir="$DEMO_DIR"
-log "the example fleet's rendered files and picture (fleet.svg, fleet.mmd, fleet.dot) are in build/demo/"
+log "the example fleet's rendered files and picture (fleet.svg, fleet.mmd, fleet.dot) are in $OUT/"
 
 missing=""
 if ! command -v docker >/dev/null 2>&1; then
@@ -40,7 +41,7 @@ if [ -n "$missing" ]; then
   log "to build it, run \`make setup\` (as root: installs docker.io and docker-registry, starts the engine,"
   log "builds $BASE_IMAGE), or \`sudo bash scripts/ensure-docker.sh\` when the packages are installed; then \`make demo\` again."
   if [ -e "$DEMO_DIR/images/reference-agent.json" ]; then
-    log "build/demo/images/ and build/demo/reference/ are left from an earlier run, not from this one."
+    log "$OUT/images/ and $OUT/reference/ are left from an earlier run, not from this one."
   fi
   exit 0
 fi
@@ -67,8 +68,8 @@ ca="$(sed -n 's/^REGISTRY_CA=//p' "$out")"
 if [ -z "$ca" ]; then
   log "the demo registry did not answer within 40 s; see $out"; exit 1
 fi
-log "registry 127.0.0.1:$PORT (TLS, CA $ca, images in build/demo/registry/)"
+log "registry 127.0.0.1:$PORT (TLS, CA $ca, images in $OUT/registry/)"
 
 "$BIN/ansible-playbook" playbooks/demo.yml -e demo_registry="127.0.0.1:$PORT" -e demo_registry_ca="$ca" \
   -e demo_dir="$DEMO_DIR"
-log "reference agent: build record and SBOM in build/demo/images/, the fleet that runs it in build/demo/reference/"
+log "reference agent: build record and SBOM in $OUT/images/, the fleet that runs it in $OUT/reference/"
