@@ -273,7 +273,7 @@ def _serve(workdir: Path, port: int | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve a registry until SIGTERM / Ctrl-C (manual use, ``make demo``)."""
-    parser = argparse.ArgumentParser(prog="python -m tests.support.registry", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.support.registry", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--port", type=int, default=None, help="loopback port (default: a free one)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the storage (the pushed images) here across starts (default: a temporary directory)")
