@@ -103,10 +103,8 @@ schema:           ## Regenerate docs/fleet-spec.schema.json from fleet/schema.py
 picture:          ## Regenerate the example fleet's picture (Mermaid) in README.md (a unit test fails when stale)
 	$(BIN)/python scripts/readme_picture.py
 
-demo:             ## Offline, no servers: validate + render the example fleet, what it would create, its picture
-	$(BIN)/ansible-playbook playbooks/render.yml -e fleet_file=$(CURDIR)/inventories/local/group_vars/all/fleet.yml \
-	  -e render_dir=$(CURDIR)/build/demo
-	@echo "demo: rendered files and the picture (fleet.svg, fleet.mmd, fleet.dot) are in build/demo/"
+demo:             ## Render the example fleet offline; with Docker, build the reference agent and render the fleet that runs it
+	VENV=$(VENV) bash scripts/demo.sh
 
 build:            ## Build the collection tarball into build/
 	mkdir -p build && $(BIN)/ansible-galaxy collection build --force --output-path build .

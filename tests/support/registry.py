@@ -17,11 +17,16 @@ Test infrastructure only (never imported by ``plugins/`` or ``roles/``).
   runs ``scripts/ensure-docker.sh``; skips with the reason when no engine can be had,
   fails instead when ``CI`` is set) and ``registry`` (session: a running ``Registry``).
 
-Standalone: ``.venv/bin/python -m tests.support.registry`` prints ``REGISTRY=...`` and
-``REGISTRY_CA=...`` and serves until SIGTERM / Ctrl-C.
+Standalone: ``.venv/bin/python -m tests.support.registry [--port N] [--workdir DIR]``
+prints ``REGISTRY=...`` and ``REGISTRY_CA=...`` and serves until SIGTERM / Ctrl-C; by
+default on a free port with everything in a temporary directory, removed at the end. With
+``--workdir`` the storage (and so the pushed images) is kept there for the next start
+(``make demo`` uses ``build/demo/registry`` on port 5000); the CA and the server
+certificate are made afresh on each start.
 """
 from __future__ import annotations
 
+import argparse
 import datetime
 import ipaddress
 import json
@@ -118,12 +123,12 @@ class TestCA:
 class Registry:
     """Debian's ``docker-registry`` serving HTTPS on ``127.0.0.1:<free port>``."""
 
-    def __init__(self, workdir: Path, ca: TestCA, host: str = "127.0.0.1") -> None:
+    def __init__(self, workdir: Path, ca: TestCA, host: str = "127.0.0.1", port: int | None = None) -> None:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.ca = ca
         self.host = host
-        self.port = free_port(host)
+        self.port = port or free_port(host)
         self.addr = f"{host}:{self.port}"
         self.url = f"https://{self.addr}"
         self.ca_path = ca.cert_path
@@ -257,15 +262,27 @@ def registry(docker_engine, tmp_path_factory):  # pylint: disable=unused-argumen
     server.stop()
 
 
-def main() -> None:
-    """Serve a registry until SIGTERM / Ctrl-C (manual use)."""
+def _serve(workdir: Path, port: int | None) -> None:
+    server = Registry(workdir / "server", TestCA(workdir / "ca"), port=port).start()
+    print(f"REGISTRY={server.addr}\nREGISTRY_CA={server.ca_path}", flush=True)
+    try:
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve a registry until SIGTERM / Ctrl-C (manual use, ``make demo``)."""
+    parser = argparse.ArgumentParser(prog="python -m tests.support.registry", description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--port", type=int, default=None, help="loopback port (default: a free one)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the storage (the pushed images) here across starts (default: a temporary directory)")
+    args = parser.parse_args(argv)
+    if args.workdir:
+        _serve(args.workdir.resolve(), args.port)
+        return
     with tempfile.TemporaryDirectory(prefix="agentfleet-registry-") as tmp:
-        server = Registry(Path(tmp) / "server", TestCA(Path(tmp) / "ca")).start()
-        print(f"REGISTRY={server.addr}\nREGISTRY_CA={server.ca_path}", flush=True)
-        try:
-            signal.sigwait({signal.SIGTERM, signal.SIGINT})
-        finally:
-            server.stop()
+        _serve(Path(tmp), args.port)
 
 
 if __name__ == "__main__":

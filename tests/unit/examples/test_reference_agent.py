@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet import api
+from ansible_collections.agentfleet.hashistack.plugins.module_utils.fleet.build_records import BuildRecords
 from tests.support.net import free_port
 
 AGENT_DIR = Path(__file__).resolve().parents[3] / "examples" / "agents" / "reference"
@@ -334,9 +335,23 @@ def test_bad_settings_are_all_reported_and_nothing_is_written(tmp_path):
 def test_the_example_spec_renders_jobs_this_agent_runs_under(tmp_path, agents, upstream):
     """examples/agents/reference/fleet.yml is a valid spec, and the agent runs with the
     environment of the job the collection renders from it, as Nomad would complete it."""
+    # The spec names the image by its build (image: {build: reference-agent}); a record as
+    # the role agent_image writes it after a push to the demo registry (make demo).
+    digest = "sha256:" + hashlib.sha256(b"reference-agent image").hexdigest()
+    records = tmp_path / "images"
+    records.mkdir()
+    (records / "reference-agent.json").write_text(json.dumps({
+        "name": "reference-agent", "reference": "127.0.0.1:5000/agents/reference-agent:1.0.0", "digest": digest,
+        "pinned": f"127.0.0.1:5000/agents/reference-agent@{digest}", "source_revision": "0" * 40,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "inputs_sha256": "1" * 64,
+        "sbom": "reference-agent.cdx.json"}))
     data = api.load_spec_file(str(AGENT_DIR / "fleet.yml"))
-    assert api.validate(data) == []
-    jobs = {j["agent"]: j["job"]["Job"] for j in api.render(api.load_spec(data)).jobs}
+    assert api.validate(data, records=BuildRecords(str(records))) == []
+    # Without the record folder the spec is refused, naming the setting to give.
+    assert "no build records folder is configured" in str(api.validate(data)[0])
+    jobs = {j["agent"]: j["job"]["Job"] for j in api.render(api.load_spec(data, records=BuildRecords(str(records)))).jobs}
+    assert {job["TaskGroups"][0]["Tasks"][0]["Config"]["image"] for job in jobs.values()} == {
+        f"127.0.0.1:5000/agents/reference-agent@{digest}"}
     group = jobs["reference"]["TaskGroups"][0]
     task, service = group["Tasks"][0], group["Services"][0]
     # Mesh: the main port is not mapped (no NOMAD_PORT_http); the sidecar reaches the
