@@ -550,6 +550,13 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
         self.mount("https://", BoundedAdapter(server_name=server_name, max_retries=self.policy,
                                               pool_connections=2, pool_maxsize=pool))
 
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace the session's own CA path
+        # (or verify=False) when a call gives none (psf/requests#3829); the client's wins here.
+        if verify is None and self.verify is not True:
+            verify = self.verify
+        return super().merge_environment_settings(url, proxies, stream, verify, cert)
+
     def send(self, request, **kwargs):
         outer = _CALL.get()
         if outer is not None:  # a redirect followed inside a call: same deadline
@@ -578,6 +585,15 @@ class BoundedSession(requests.Session if HAS_REQUESTS else object):
                 error = BackendDown(self.health.not_sent, request=request)
             # a TLS failure is an answer of sorts: it does not count towards fast-fail
             outcome = False if isinstance(error, TLSFailed) else str(error)
+            raise error from None
+        except OSError as exc:
+            # requests checks the CA bundle and client certificate paths before it connects
+            # (HTTPAdapter.cert_verify) and raises a bare OSError naming the path
+            error = TLSFailed(connection_message(
+                self.backend, self.address, self.origin, str(exc).rstrip(". "),
+                "give the path of an existing file: the CA that signed the server's certificate ({ca}), "
+                "and the client certificate and key when the server asks for them"), request=request)
+            error.attempts, error.seconds = call.attempts, call.seconds
             raise error from None
         finally:
             call.finish()

@@ -241,3 +241,22 @@ def test_an_untrusted_certificate_is_named_with_the_option_to_set(self_signed):
     assert "give the CA that signed the server's certificate (ca_cert (NOMAD_CACERT))" in msg
     assert "SSLError" not in msg and "ConnectionPool" not in msg
     assert elapsed < DEADLINE
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+@pytest.mark.parametrize("env_bundle", [None, "/etc/ssl/certs/ca-certificates.crt"])
+def test_a_missing_ca_file_is_named_with_the_backend_and_address(client, env_bundle, tmp_path, monkeypatch):
+    """requests refuses a CA path that does not exist before connecting (a bare OSError);
+    the clients say which backend, which address and which file. The CA given to the
+    client is the one used even when REQUESTS_CA_BUNDLE is set (psf/requests#3829)."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    if env_bundle:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", env_bundle)
+    make, error, _where = CLIENTS[client]
+    missing = tmp_path / "no-such-ca.pem"
+    address = "https://127.0.0.1:9"  # never reached: the path check comes first
+    kwargs = {"ca_path" if client == "consul" else "ca_cert": str(missing)}
+    _elapsed, msg = timed(make(address, **kwargs), error)
+    assert "cannot connect to %s at %s" % (client.capitalize(), address) in msg
+    assert str(missing) in msg and "give the path of an existing file" in msg
