@@ -59,6 +59,10 @@ def test_rotates_both_tokens(nomad_api, consul_api, setup, tmp_path):
         for secret in (old[product], new[product]):
             assert secret not in run.output
     assert nomad_api.management_token not in run.output
+    # Both old tokens came from the environment: the report says to export the new ones.
+    for variable, product in (("NOMAD_TOKEN", "nomad"), ("CONSUL_HTTP_TOKEN", "consul")):
+        assert ("The old token came from the environment variable %s: export the new one from %s"
+                % (variable, files[product])) in " ".join(run.output.split())
     assert _nomad_self(nomad_api, old["nomad"]).status_code == 403
     me = _nomad_self(nomad_api, new["nomad"]).json()
     assert me["Policies"] == ["fleet"] and me["Name"] == "fleet-automation" and me["Type"] == "client"
