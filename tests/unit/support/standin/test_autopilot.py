@@ -65,7 +65,7 @@ def test_the_endpoint_needs_get_and_operator_read():
     agent = _agent()
     assert autopilot.answer(agent, "PUT", "secret", nomad=False)[0] == 405
     assert autopilot.answer(agent, "PUT", "secret", nomad=True)[:3:2] == (404, b"Invalid method")
-    status, _, body = autopilot.answer(agent, "GET", None, nomad=False)
+    status, _headers, body = autopilot.answer(agent, "GET", None, nomad=False)
     assert status == 403 and b"lacks permission 'operator:read'" in body
     assert autopilot.answer(agent, "GET", "other", nomad=True)[::2] == (403, b"Permission denied")
 
@@ -80,5 +80,5 @@ def test_nomad_adds_leader_and_voters_and_answers_429_when_unhealthy():
     assert status == (200 if reply["Healthy"] else 429)
     with agent.membership.lock:
         agent.membership.members["s2"]["status"] = "failed"
-    status, _, body = autopilot.answer(agent, "GET", "secret", nomad=False)
+    status, _headers, body = autopilot.answer(agent, "GET", "secret", nomad=False)
     assert status == 429 and json.loads(body)["Healthy"] is False
