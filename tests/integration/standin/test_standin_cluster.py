@@ -132,15 +132,36 @@ def test_consul_cluster(tmp_path, test_ca, launch):
     wait_until(lambda: "agent: reloaded configuration" in agents[1].logs(), ELECTION_TIMEOUT_S,
                "consul-2 to log the reload")
 
+    # autopilot health: operator:read, served by the leader (asked through the client)
+    status, text = call(https[3], "GET", "/v1/operator/autopilot/health", ctx)
+    assert status == 403 and "lacks permission 'operator:read'" in text
+    assert call(https[3], "PUT", "/v1/operator/autopilot/health", ctx, token=secret)[0] == 405
+    status, health = wait_until(
+        lambda: _when(call(https[3], "GET", "/v1/operator/autopilot/health", ctx, token=secret),
+                      lambda r: r[0] == 200), ELECTION_TIMEOUT_S, "autopilot healthy")
+    assert health["Healthy"] and health["FailureTolerance"] == 1
+    assert [(s["Name"], s["Leader"], s["Voter"], s["Healthy"], s["SerfStatus"], s["Version"])
+            for s in health["Servers"]] == [
+        ("consul-1", True, True, True, "alive", "1.18.2"),
+        ("consul-2", False, True, True, "alive", "1.18.2"),
+        ("consul-3", False, True, True, "alive", "1.18.2")]
+
     # a restarted leader keeps the bootstrap state (persisted in data_dir)
     assert agents[0].stop() == 0
     wait_until(lambda: call(https[1], "GET", "/v1/status/leader", ctx)
                == (200, "127.0.0.1:%d" % confs[1]["ports"]["server"]),
                ELECTION_TIMEOUT_S, "consul-2 to take over")
+    # ... while it is down, autopilot answers 429 and names it
+    status, health = call(https[1], "GET", "/v1/operator/autopilot/health", ctx, token=secret)
+    assert status == 429 and not health["Healthy"] and health["FailureTolerance"] == 0
+    assert [(s["Name"], s["Healthy"], s["SerfStatus"]) for s in health["Servers"]][0] == (
+        "consul-1", False, "failed")
     launch("consul", "consul-1", confs[0])
     for port in https:  # every agent agrees again (no split brain after the restart)
         wait_until(lambda port=port: call(port, "GET", "/v1/status/leader", ctx)
                    == (200, leader_addr), ELECTION_TIMEOUT_S, "consul-1 back as leader on %d" % port)
+    wait_until(lambda: call(https[3], "GET", "/v1/operator/autopilot/health", ctx,
+                            token=secret)[0] == 200, ELECTION_TIMEOUT_S, "autopilot healthy again")
     assert call(https[0], "PUT", "/v1/acl/bootstrap", ctx)[0] == 403
     assert call(https[0], "GET", "/v1/agent/self", ctx, token=secret)[0] == 200
     # the leader's tables were replicated: the entry written before the restart is there

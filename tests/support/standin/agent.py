@@ -309,6 +309,8 @@ class Agent:
         refused = {}
         while not self.stop_event.is_set():
             self.membership.beat()
+            with self.membership.lock:  # how far this server's replicated tables are
+                self.membership.me["index"] = self.data.get("version", 0)
             leader = self.membership.leader()
             is_leader = bool(leader and leader["name"] == self.rt.node_name)
             with self.membership.lock:
@@ -479,6 +481,7 @@ class Agent:
             return 1
         self.acl = persisted.get("acl") or self.acl
         me = self.product.member_entry(self.rt)
+        me["version"] = self.product_version  # peers see it as serf tag / autopilot Version
         self.membership = cluster.Membership(me, self.rt.bootstrap_expect if self.rt.server else 0,
                                              persisted, self._membership_changed)
         if self.rt.server:

@@ -6,7 +6,8 @@ Agent-local endpoints (served by every agent): ``/v1/status/leader`` and
 ``DebugConfig`` is sanitised in agent/agent_endpoint.go ``AgentSelf``),
 ``/v1/agent/members`` (node:read, otherwise filtered to ``[]``; serf status codes 1 alive,
 3 left, 4 failed), ``PUT /v1/agent/token/<kind>`` (agent:write). ``PUT /v1/acl/bootstrap``
-runs on the leader (agent/acl_endpoint.go ``ACLBootstrap``): 401 "ACL support disabled"
+and ``/v1/operator/autopilot/health`` (autopilot.py) run on the leader
+(agent/acl_endpoint.go ``ACLBootstrap``): 401 "ACL support disabled"
 without ACLs; a second call 403 "Permission denied: ACL bootstrap no longer allowed
 (reset index: N)" (structs ``ACLBootstrapNotAllowedErr``); the token has the
 global-management policy. Everything else is the config-entry contract server
@@ -19,7 +20,7 @@ import uuid
 
 from tests.support.consul_api.server import ConsulContractServer
 
-from . import consul_config, metrics, replicate
+from . import autopilot, consul_config, metrics, replicate
 from .agent import now_rfc3339
 
 SECRET_KEYS = {"encrypt", "acl_token", "acl_agent_token", "acl_agent_master_token",
@@ -185,7 +186,8 @@ class ConsulProduct:
     def leader_route(agent, method, path, headers, body):
         if path == "/v1/status/peers":
             return agent.product.local_route(agent, method, path, {}, None, body)
-        del headers
+        if path == "/v1/operator/autopilot/health":
+            return autopilot.answer(agent, method, agent.product.token(headers, {}), nomad=False)
         if path != "/v1/acl/bootstrap":
             return None
         if method != "PUT":
@@ -226,5 +228,5 @@ def _member(entry):
     return {"Name": entry["name"], "Addr": entry["addr"], "Port": entry["port"],
             "Tags": {"role": "consul" if entry["role"] == "server" else "node",
                      "dc": entry.get("dc", "dc1"), "port": str(entry.get("server_port", 8300)),
-                     "standin": "true"},
+                     "build": "%s:standin" % entry.get("version", ""), "standin": "true"},
             "Status": SERF_STATUS.get(entry.get("status", "alive"), 4)}

@@ -4,8 +4,9 @@ Agent-local endpoints: ``/v1/status/leader`` / ``/v1/status/peers`` (``"addr:rpc
 command/agent/status_endpoint.go), ``/v1/agent/self`` (agent:read; the configuration with
 secrets redacted, like command/agent/agent_endpoint.go ``AgentSelfRequest`` which returns
 ``Config.Copy().Sanitized()``), ``/v1/agent/members`` (servers only, as Nomad's Serf pool
-holds servers; clients register with servers and are not Serf members). ``/v1/acl/bootstrap``
-runs on the leader (nomad/acl_endpoint.go ``Bootstrap``): 400 "ACL support disabled"
+holds servers; clients register with servers and are not Serf members); the running
+version is ``config.Version.Version``. ``/v1/operator/autopilot/health`` (autopilot.py) and
+``/v1/acl/bootstrap`` run on the leader (nomad/acl_endpoint.go ``Bootstrap``): 400 "ACL support disabled"
 without ACLs, a second call 400 "ACL bootstrap already done (reset index: N)". Everything
 else is the leader's contract server (tests/support/nomad_api).
 """
@@ -15,7 +16,7 @@ import uuid
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
 from tests.support.nomad_api.server import NomadApiServer
 
-from . import metrics, nomad_config, replicate
+from . import autopilot, metrics, nomad_config, replicate
 
 SECRET_KEYS = {"encrypt", "token", "replication_token", "circonus_api_token"}
 
@@ -163,9 +164,10 @@ class NomadProduct:
                                      "NodePool": member.get("node_pool") or "default"}, node_id)
                     node.update(Datacenter=member.get("dc", "dc1"), Address=member["addr"],
                                 HTTPAddr="%s:%d" % (member["addr"], member.get("http_port", 4646)),
-                                Version=NomadProduct.version)
+                                Version=member.get("version", ""))
                     st.nodes[node["ID"]] = node
                 node["Status"] = "ready" if member["status"] == "alive" else "down"
+                node["Version"] = member.get("version", "")  # the client's own, after an upgrade
             if hasattr(st, "cond"):
                 st.cond.notify_all()
 
@@ -201,7 +203,12 @@ class NomadProduct:
                 return _json(200, {"ServerName": rt.node_name, "ServerRegion": rt.region,
                                    "ServerDC": rt.datacenter, "Members": members})
             from .agent import redact
-            return _json(200, {"config": redact(rt.raw, SECRET_KEYS),
+            config = redact(rt.raw, SECRET_KEYS)
+            # the running build, as Config.Version (version.VersionInfo) of the real agent
+            config["Version"] = {"Version": agent.product_version, "VersionPrerelease": "",
+                                 "VersionMetadata": "", "Revision": "standin",
+                                 "BuildDate": "2026-11-30T00:00:00Z"}
+            return _json(200, {"config": config,
                                "member": _member(ms.table()[0], rt),
                                "stats": {"standin": {"test_infrastructure": "true"}}})
         return None
@@ -210,7 +217,8 @@ class NomadProduct:
     def leader_route(agent, method, path, headers, body):
         if path == "/v1/status/peers":
             return agent.product.local_route(agent, method, path, {}, None, body)
-        del headers
+        if path == "/v1/operator/autopilot/health":
+            return autopilot.answer(agent, method, agent.product.token(headers, {}), nomad=True)
         if path != "/v1/acl/bootstrap":
             return None
         if method not in ("PUT", "POST"):
@@ -235,5 +243,5 @@ def _member(entry, rt):
             "Addr": entry["addr"], "Port": entry["port"],
             "Tags": {"role": "nomad", "region": entry.get("region", rt.region),
                      "dc": entry.get("dc", "dc1"), "port": str(entry.get("server_port", 4647)),
-                     "build": NomadProduct.version, "standin": "true"},
+                     "build": entry.get("version", ""), "standin": "true"},
             "Status": entry.get("status", "alive")}
