@@ -37,8 +37,9 @@ done
 # JSON form) every name present with its documentation (roles: their entry points).
 check_docs() {  # TYPE NAME...
   local type="$1"; shift
-  "$BIN/ansible-doc" -t "$type" "$@" >/dev/null 2>"$WORK/doc.err" && ! grep -q . "$WORK/doc.err" \
-    || { echo "doc-check: ansible-doc -t $type failed:"; cat "$WORK/doc.err"; exit 1; }
+  if ! "$BIN/ansible-doc" -t "$type" "$@" >/dev/null 2>"$WORK/doc.err" || grep -q . "$WORK/doc.err"; then
+    echo "doc-check: ansible-doc -t $type failed:"; cat "$WORK/doc.err"; exit 1
+  fi
   "$BIN/ansible-doc" -t "$type" --json "$@" 2>/dev/null | "$BIN/python" -c '
 import json, sys
 docs = json.load(sys.stdin)
