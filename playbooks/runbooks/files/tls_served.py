@@ -7,7 +7,13 @@ file (the node certificates carry IP:127.0.0.1), optionally with a client certif
 (mutual TLS); prints one JSON object:
 
   {"served_sha256": hex SHA-256 of the served leaf certificate (DER) or "",
+   "served_serial": its serial number (int) or null,
+   "served_not_after": its notAfter as the ssl module prints it, e.g. "Nov 30 06:00:00 2027 GMT",
+   "served_days_left": days until then (float),
+   "served_sans": its subject alternative names as ["DNS:name", "IP:address"],
    "file_sha256": hex SHA-256 of CERT_FILE (first PEM block, DER),
+   "cert_pem": that first PEM block, "ca_pem": the first PEM block of CA_FILE
+   (certificates are public; no key is read except by the TLS client),
    "status": HTTP status or 0, "body": first 200 characters of the answer,
    "error": "" or why the request failed}
 
@@ -18,20 +24,31 @@ import hashlib
 import http.client
 import json
 import ssl
+import time
 
 
-def file_fingerprint(path):
-    """Hex SHA-256 of the first certificate of a PEM file (DER bytes)."""
+def first_pem(path):
+    """The first certificate of a PEM file, as text."""
     with open(path, encoding="ascii") as handle:
         text = handle.read()
     end = "-----END CERTIFICATE-----"
-    first = text[:text.index(end) + len(end)]
-    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(first)).hexdigest()
+    start = text.index("-----BEGIN CERTIFICATE-----")
+    return text[start:text.index(end) + len(end)]
+
+
+def _sans(decoded):
+    kinds = {"DNS": "DNS", "IP Address": "IP"}
+    return ["%s:%s" % (kinds.get(kind, kind), value.strip())
+            for kind, value in decoded.get("subjectAltName", ())]
 
 
 def probe(args):
     """The JSON-ready result of one request (see the module docstring)."""
-    result = {"served_sha256": "", "file_sha256": file_fingerprint(args.cert_file),
+    cert_pem = first_pem(args.cert_file)
+    result = {"served_sha256": "", "served_serial": None, "served_not_after": "",
+              "served_days_left": 0.0, "served_sans": [],
+              "file_sha256": hashlib.sha256(ssl.PEM_cert_to_DER_cert(cert_pem)).hexdigest(),
+              "cert_pem": cert_pem, "ca_pem": first_pem(args.ca_file),
               "status": 0, "body": "", "error": ""}
     ctx = ssl.create_default_context(cafile=args.ca_file)
     if args.client_cert:
@@ -40,6 +57,12 @@ def probe(args):
     try:
         conn.connect()
         result["served_sha256"] = hashlib.sha256(conn.sock.getpeercert(binary_form=True)).hexdigest()
+        decoded = conn.sock.getpeercert()
+        result["served_serial"] = int(decoded["serialNumber"], 16)
+        result["served_not_after"] = decoded["notAfter"]
+        result["served_days_left"] = round(
+            (ssl.cert_time_to_seconds(decoded["notAfter"]) - time.time()) / 86400.0, 2)
+        result["served_sans"] = _sans(decoded)
         conn.request("GET", args.path)
         resp = conn.getresponse()
         result["status"] = resp.status
@@ -64,7 +87,9 @@ def main():
     try:
         result = probe(args)
     except (OSError, ValueError, ssl.SSLError) as exc:  # unreadable file, bad PEM, bad key pair
-        result = {"served_sha256": "", "file_sha256": "", "status": 0, "body": "",
+        result = {"served_sha256": "", "served_serial": None, "served_not_after": "",
+                  "served_days_left": 0.0, "served_sans": [], "file_sha256": "",
+                  "cert_pem": "", "ca_pem": "", "status": 0, "body": "",
                   "error": "%s: %s" % (type(exc).__name__, exc)}
     print(json.dumps(result))
 
