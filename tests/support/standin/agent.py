@@ -5,7 +5,8 @@ writable directory), restores its persisted state (``<data_dir>/standin-state.js
 bootstrap and membership), joins through ``cluster.py``, serves the HTTP API on the
 configured listeners (TLS, and client certificates when ``verify_incoming`` /
 ``verify_https_client`` is on) and stops on SIGTERM/SIGINT; SIGHUP re-reads and re-checks
-the configuration and logs the result. Server agents run the product's contract server on
+the configuration, re-reads the TLS certificate files (new handshakes use them; see
+``Agent.reload``) and logs the result. Server agents run the product's contract server on
 an internal loopback port; API calls other than the agent-local endpoints are served by
 the leader's contract server (followers forward over the cluster port), so every server
 answers with the same data. Logs go to stderr (journald keeps them).
@@ -175,6 +176,7 @@ class Agent:
         self.cluster_servers = []
         self.membership = None
         self.agent_tokens = {}
+        self.tls = {"https": None, "channels": {}, "client": None}  # see build_tls
         self.product_version = getattr(product, "version", "0.0.0")
 
     # -- state ----------------------------------------------------------------
@@ -439,19 +441,31 @@ class Agent:
             ctx.verify_mode = ssl.CERT_REQUIRED
         return ctx
 
+    def build_tls(self, rt):
+        """The TLS contexts of configuration ``rt``, read from its certificate files:
+        ``{"https": context or None, "channels": {port: context or None}, "client":
+        (context, server name) or None}``. Raises OSError or ssl.SSLError when a file is
+        missing or unreadable or the key does not match the certificate."""
+        https = None
+        if any(scheme == "https" for scheme, _host, _port in rt.listeners()):
+            https = self.ssl_context(rt.https_tls())
+        channels = {port: ctx for port, _key, ctx in self.product.extra_channels(self, rt)}
+        return {"https": https, "channels": channels, "client": self.product.client_tls(rt)}
+
     def start_listeners(self):
+        self.tls = self.build_tls(self.rt)
         for scheme, host, port in self.rt.listeners():
             httpd = _TLSHTTPServer((host, port), _Handler)
             httpd.agent = self
             if scheme == "https":
-                httpd.ssl_context = self.ssl_context(self.rt.https_tls())
+                httpd.ssl_context = self.tls["https"]
             self.http_servers.append(httpd)
             threading.Thread(target=httpd.serve_forever, args=(0.2,), daemon=True,
                              name="http-%d" % port).start()
             log("INFO", "agent: started %s API server on %s:%d" % (scheme.upper(), host, port))
         channels = [(self.rt.cluster_port, self.key, None)] if self.product.member_entry(
             self.rt)["port"] else []
-        channels += self.product.extra_channels(self)
+        channels += [(port, None, ctx) for port, ctx in self.tls["channels"].items()]
         ports = [channel[0] for channel in channels]
         for port, key, ctx in channels:
             srv = _ClusterServer((self.product.cluster_bind(self.rt), port), _ClusterHandler)
@@ -462,8 +476,40 @@ class Agent:
         log("INFO", "agent: stand-in cluster listener on %s port(s) %s (TEST INFRASTRUCTURE, "
             "not Serf/Raft)" % (self.product.cluster_bind(self.rt), ports))
 
+    def reload_tls(self, rt):
+        """Re-read the certificate files on SIGHUP and use them for every new handshake on
+        the running listeners (HTTPS, Nomad's server RPC port) and for a Nomad client's RPC
+        to the servers; open connections keep their session. Real agents: Consul
+        ``agent/agent.go`` ``reloadConfigInternal`` -> ``tlsConfigurator.Update`` (a failure
+        is "Failed reloading tls configuration" and the old files stay in use); Nomad
+        ``command/agent/command.go`` ``handleReload`` -> ``agent.Reload`` (the key loader
+        shared by server and client loads the new pair; an error keeps the old one) and
+        ``reloadHTTPServer``. Nomad closes and reopens its HTTP listener there (a
+        connection in that instant is refused); the stand-in swaps the context on the
+        open listener instead and does not model that instant. A reload neither turns TLS
+        on nor off (Consul: only a configuration already TLS-enabled is reloaded). Returns
+        True when the new files are in use."""
+        try:
+            tls = self.build_tls(rt)
+        except (OSError, ssl.SSLError, KeyError) as exc:
+            log("ERROR", "agent: reload failed: cannot load the TLS certificates, keeping "
+                "the running ones: %s" % exc)
+            return False
+        for httpd in self.http_servers:
+            if httpd.ssl_context is not None and tls["https"] is not None:
+                httpd.ssl_context = tls["https"]
+        for srv in self.cluster_servers:
+            ctx = tls["channels"].get(srv.server_address[1])
+            if srv.ssl_context is not None and ctx is not None:
+                srv.ssl_context = ctx
+        if self.tls["client"] is not None and tls["client"] is not None:
+            self.tls["client"] = tls["client"]
+        return True
+
     # -- lifecycle ---------------------------------------------------------------------
     def reload(self):
+        """SIGHUP: re-read and re-check the configuration (the running listeners and
+        membership keep their settings) and the TLS certificate files (``reload_tls``)."""
         try:
             rt = self.product.load(self.config_paths)
         except ConfigError as exc:
@@ -471,7 +517,9 @@ class Agent:
                 % "; ".join(exc.messages))
             return
         self.rt.raw = rt.raw
-        log("INFO", "agent: reloaded configuration from %s" % ", ".join(self.config_paths))
+        if self.reload_tls(rt):
+            log("INFO", "agent: reloaded configuration and TLS certificates from %s"
+                % ", ".join(self.config_paths))
 
     def run(self):
         for warning in self.rt.warnings:

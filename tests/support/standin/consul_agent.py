@@ -79,9 +79,14 @@ class ConsulProduct:
         return rt.raw.get("serf_lan") or rt.bind_addr
 
     @staticmethod
-    def extra_channels(agent):
-        del agent
+    def extra_channels(agent, rt):
+        del agent, rt
         return []
+
+    @staticmethod
+    def client_tls(rt):
+        del rt
+        return None  # Consul clients gossip with the key; no TLS channel of their own
 
     @staticmethod
     def client_channel(agent):

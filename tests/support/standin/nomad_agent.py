@@ -11,6 +11,7 @@ without ACLs, a second call 400 "ACL bootstrap already done (reset index: N)". E
 else is the leader's contract server (tests/support/nomad_api).
 """
 import json
+import ssl
 import uuid
 
 from tests.support.nomad_api.routes_acl import _public, bootstrap_token
@@ -68,11 +69,11 @@ class NomadProduct:
         return rt.serf_addr
 
     @staticmethod
-    def extra_channels(agent):
+    def extra_channels(agent, rt):
         """Servers also listen on the RPC port for clients: no gossip key there (Nomad
         clients have none); mutual TLS when ``tls.rpc`` is on (helper/tlsutil: RPC TLS
-        verifies the peer against ``ca_file``)."""
-        rt = agent.rt
+        verifies the peer against ``ca_file``). ``rt`` is the configuration whose
+        certificate files are read (the running one, or the one a SIGHUP reloads)."""
         if not rt.server:
             return []
         ctx = None
@@ -83,14 +84,14 @@ class NomadProduct:
         return [(rt.ports["rpc"], None, ctx)]
 
     @staticmethod
-    def client_channel(agent):
-        """A client's RPC channel to the servers: TLS with its own certificate when
-        ``tls.rpc`` is on; the server name is ``server.<region>.nomad`` when
-        ``verify_server_hostname`` is set (Nomad's certificate naming)."""
-        import ssl
-        rt = agent.rt
-        if not rt.tls.get("rpc"):
-            return None, None
+    def client_tls(rt):
+        """A client's RPC TLS to the servers, ``(context, server name)``, or None without
+        ``tls.rpc``: its own certificate, the server name ``server.<region>.nomad`` when
+        ``verify_server_hostname`` is set (Nomad's certificate naming). Built when the agent
+        starts and again on SIGHUP (Nomad ``agent.Reload`` reloads the key pair the client
+        shares), never per call, so new files are not used before a reload."""
+        if rt.server or not rt.tls.get("rpc"):
+            return None
         ctx = ssl.create_default_context(cafile=rt.tls.get("ca_file"))
         ctx.load_cert_chain(rt.tls["cert_file"], rt.tls["key_file"])
         name = None
@@ -98,7 +99,13 @@ class NomadProduct:
             name = "server.%s.nomad" % rt.region
         else:
             ctx.check_hostname = False
-        return None, (ctx, name)
+        return ctx, name
+
+    @staticmethod
+    def client_channel(agent):
+        """A client's RPC channel to the servers: no gossip key; the TLS built by
+        ``client_tls`` (None without ``tls.rpc``)."""
+        return None, agent.tls.get("client")
 
     @staticmethod
     def member_entry(rt):
