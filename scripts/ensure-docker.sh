@@ -31,7 +31,9 @@ start_engine() {
   if docker info >/dev/null 2>&1; then return 0; fi
   need_root
   log "starting dockerd"
-  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  # In its own session: a caller whose process group is killed (a timed-out job) must not
+  # take the engine, and every container of other runs, down with it.
+  setsid nohup dockerd >>/var/log/dockerd.log 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 1
