@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """TEST INFRASTRUCTURE: query HTTPS APIs in a loop while something happens to them (a TLS
 rotation), one new connection per request, and report every failure and every certificate
 seen. Standard library only, so Molecule's side_effect runs it with the controller Python:

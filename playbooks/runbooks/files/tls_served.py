@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Which certificate does a local TLS API serve, and is the API healthy?
 
 Run on a node by playbooks/runbooks/tls-rotate.yml (ansible.builtin.script; Python 3
